@@ -1,0 +1,8 @@
+"""The step goes uphill: SGD moves *against* the gradient, w -= lr·g."""
+class SGD:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] += self.lr * grads[key]
