@@ -94,3 +94,14 @@ def test_mistakes_fail_with_a_reason(part, name):
     msg = str(err.value)
     hint = define(source, "__doc__")
     assert hint in msg or "raised" in msg or "new array" in msg, msg
+
+
+def test_repointing_the_reference_folder_after_import_changes_nothing(tmp_path, monkeypatch):
+    """A student cell that redirects tdnn.paths.REFERENCES to its own (forged) file is ignored."""
+    from tdnn import paths
+
+    (tmp_path / "fast_optimizers.json").write_text("{}")
+    monkeypatch.setattr(paths, "REFERENCES", tmp_path)
+    monkeypatch.setenv("TDNN_ROOT", str(tmp_path))
+    with pytest.raises(AssertionError):
+        check_reference(GoodSGD, "momentum")  # still graded against the real Momentum references
