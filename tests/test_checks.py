@@ -103,5 +103,4 @@ def test_repointing_the_reference_folder_after_import_changes_nothing(tmp_path, 
     (tmp_path / "fast_optimizers.json").write_text("{}")
     monkeypatch.setattr(paths, "REFERENCES", tmp_path)
     monkeypatch.setenv("TDNN_ROOT", str(tmp_path))
-    with pytest.raises(AssertionError):
-        check_reference(GoodSGD, "momentum")  # still graded against the real Momentum references
+    check_reference(GoodSGD, "sgd")  # graded against the real references: passes, no KeyError
