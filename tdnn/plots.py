@@ -1,0 +1,126 @@
+"""The course's figures, drawn by one helper each so that every chapter looks the same.
+
+Matplotlib only: every function takes plain arrays (NumPy, lists, a Keras ``History.history``
+dict) and never imports TensorFlow. Each returns the :class:`~matplotlib.figure.Figure` it drew,
+so a page shows it and a test inspects it.
+
+Colours follow the order of the mapping a function is given (matplotlib's ``tab10``), so the
+same optimizers in the same order keep their colours from one figure to the next.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.contour import QuadContourSet
+from matplotlib.figure import Figure
+
+#: Readable names for the keys of a Keras ``History.history``.
+METRIC_LABELS = {
+    "loss": "training loss",
+    "val_loss": "validation loss",
+    "accuracy": "training accuracy",
+    "val_accuracy": "validation accuracy",
+}
+
+
+def colors(n: int) -> list:
+    """``n`` distinct colours, the first ten from ``tab10``, in order."""
+    cmap = plt.get_cmap("tab10")
+    return [cmap(i % 10) for i in range(n)]
+
+
+def draw_surface(ax: Axes, f: Callable, xlim: tuple[float, float], ylim: tuple[float, float],
+                 levels: int | Sequence[float] = 10, resolution: int = 200) -> QuadContourSet:
+    """Contour lines of ``f(X, Y)`` over the window ``xlim`` × ``ylim``.
+
+    An integer ``levels`` spaces that many levels geometrically over three decades below the
+    largest value in the window, so a bowl shows rings near its bottom as well as far out.
+    """
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    values = f(grid_x, grid_y)
+    if isinstance(levels, int):
+        levels = np.geomspace(values.max() / 1000, values.max(), levels)
+    return ax.contour(grid_x, grid_y, values, levels=levels, colors="0.7", linewidths=0.8)
+
+
+def draw_trajectory(ax: Axes, points: np.ndarray, label: str, color=None):
+    """One optimizer's walk: the points of shape (steps + 1, 2) joined in order, start marked."""
+    points = np.asarray(points)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points must have shape (steps + 1, 2), got {points.shape}")
+    (line,) = ax.plot(points[:, 0], points[:, 1], "o-", color=color, markersize=3,
+                      linewidth=1.2, label=label)
+    ax.plot(*points[0], "s", color="black", markersize=5)
+    return line
+
+
+def plot_trajectories(trajectories: Mapping[str, np.ndarray], f: Callable,
+                      xlim: tuple[float, float], ylim: tuple[float, float],
+                      minimum: tuple[float, float] | None = (0.0, 0.0), ncols: int = 4,
+                      levels: int | Sequence[float] = 10, title: str | None = None) -> Figure:
+    """Small multiples: one panel per optimizer, its walk drawn over the contours of ``f``.
+
+    Each panel's title names the optimizer and the value of ``f`` where the walk ends; a black
+    square marks the start and a ``+`` the minimum (pass ``minimum=None`` to leave it out).
+    """
+    if not trajectories:
+        raise ValueError("no trajectories to draw")
+    nrows = -(-len(trajectories) // ncols)
+    ncols = min(ncols, len(trajectories))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.0 * nrows + 0.6),
+                             sharex=True, sharey=True, squeeze=False, layout="constrained")
+    for ax, (name, points), color in zip(axes.flat, trajectories.items(),
+                                         colors(len(trajectories))):
+        draw_surface(ax, f, xlim, ylim, levels=levels)
+        draw_trajectory(ax, points, label=name, color=color)
+        if minimum is not None:
+            ax.plot(*minimum, "+", color="black", markersize=10, markeredgewidth=1.5)
+        end = np.asarray(points)[-1]
+        ax.set_title(f"{name}: f = {f(end[0], end[1]):.3g}", fontsize=10)
+        ax.set_xlim(xlim)
+        ax.set_ylim(ylim)
+    for ax in axes.flat[len(trajectories):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("x")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]],
+                         metrics: Sequence[str] = ("loss", "val_accuracy"),
+                         log_scale: Sequence[str] = (), title: str | None = None) -> Figure:
+    """One panel per metric, one line per run, against the epoch (counted from 1).
+
+    ``histories`` maps a run's name to a Keras ``History.history``-like dict of per-epoch values.
+    The metrics named in ``log_scale`` get a logarithmic y axis, which separates losses that
+    differ by factors once they are small.
+    """
+    if not histories:
+        raise ValueError("no learning curves to draw")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.8), squeeze=False,
+                             layout="constrained")
+    for ax, metric in zip(axes[0], metrics):
+        for (name, history), color in zip(histories.items(), colors(len(histories))):
+            values = np.asarray(history[metric], dtype=float)
+            ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, color=color,
+                    label=name)
+        label = METRIC_LABELS.get(metric, metric)
+        if metric in log_scale:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(label[0].upper() + label[1:])
+        ax.grid(alpha=0.3)
+    axes[0, -1].legend(loc="best", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig
