@@ -14,8 +14,10 @@ export KERAS_HOME := $(CURDIR)/$(VENV)/keras-home
 export TDNN_OFFLINE ?= 1
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
+# nbgrader shells out to `alembic` and starts kernels from PATH: use the venv's.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup book book-instructor test test-fast exercises references lock clean help
+.PHONY: setup book book-instructor test test-browser test-fast exercises references lock clean help grade
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,11 +42,30 @@ $(STAMPS)/data: $(STAMPS)/python $(STAMPS)/system tdnn/data.py
 	$(PY) -m tdnn.data --check
 	touch $@
 
-book: setup  ## build the HTML book (student edition) into _build/html
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+# -W -n --keep-going: any Sphinx warning, broken reference or failed notebook fails the build,
+# after reporting them all. Execution is cached (_build/.jupyter_cache): only changed pages run.
+JB_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: setup  ## the whole test suite
+book: setup  ## build the HTML book (student edition) into _build/html
+	$(JB_BUILD)
+
+# Jupyter Book writes into <path-output>/_build/html; _build/instructor/html links there. The
+# editions share one execution cache, so a page runs once for both.
+book-instructor: setup  ## build the instructor edition (exercises with solutions) into _build/instructor/html
+	mkdir -p _build/instructor/_build _build/.jupyter_cache
+	ln -sfn ../../.jupyter_cache _build/instructor/_build/.jupyter_cache
+	$(JB_BUILD) --toc _toc-instructor.yml --path-output _build/instructor
+	ln -sfn _build/html _build/instructor/html
+
+grade: setup  ## autograde a class in parallel, sandboxed: make grade ASSIGNMENT=fast_optimizers [JOBS=N] [FORCE=1]
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<name> [JOBS=N] [FORCE=1]"; exit 2; }
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m tdnn.grade $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+
+test: book book-instructor  ## the whole test suite (its browser tests read both built editions)
 	$(PY) -m pytest
+
+test-browser: book book-instructor  ## the browser tests alone, in Chromium; screenshots in _build/screenshots
+	$(PY) -m pytest tests/browser
 
 references: setup  ## regenerate autograder/references/ from the solutions (checks them against Keras)
 	$(PY) -m tdnn.references
