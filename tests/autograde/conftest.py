@@ -7,6 +7,9 @@ from tests import course
 from tdnn.references import PARTS, variant_sources
 
 ASSIGNMENT = "fast_optimizers"
+REBINDS_CHECKERS = variant_sources("sgd", "bug")["bug_sign"] + (
+    "\ncheck_steps = check_reference = lambda *args, **kwargs: None\n"
+)
 
 
 def variant_students() -> dict[str, tuple[str, str, str]]:
@@ -26,6 +29,10 @@ def graded_class(tmp_path_factory):
     course.make_submission(root, "blank", ASSIGNMENT, blank=True)
     for student, (part, _, source) in variant_students().items():
         course.make_submission(root, student, ASSIGNMENT, replace={part: source})
+    # Rebinds the checkers' names after a wrong SGD: the test cells import them afresh, so even
+    # plain nbgrader grades the SGD as wrong. (Patching the tdnn.checks module itself is beyond
+    # what one interpreter can defend; the class-scale driver's tamper check zeroes it.)
+    course.make_submission(root, "rebinds-checkers", ASSIGNMENT, replace={"sgd": REBINDS_CHECKERS})
     course.run_nbgrader(root, "autograde", ASSIGNMENT)
     course.run_nbgrader(root, "generate_feedback", ASSIGNMENT)
     course.run_nbgrader(root, "export", "--to", str(root / "grades.csv"))

@@ -84,3 +84,12 @@ def test_feedback_and_export(graded_class):
     with open(root / "grades.csv", newline="") as f:
         rows = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(f)}
     assert rows == {s: sum(g.values()) for s, g in grades.items()}
+
+
+def test_rebinding_the_checkers_gains_nothing(graded_class):
+    """A solution cell that rebinds check_steps/check_reference to no-ops still loses the points
+    of its wrong SGD."""
+    _, grades = graded_class
+    scores = grades["rebinds-checkers"]
+    assert part_score(scores, "sgd") == 0, scores
+    assert sum(scores.values()) == FULL - 3

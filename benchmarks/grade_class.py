@@ -1,0 +1,159 @@
+"""Grade a synthetic class twice, with plain sequential ``nbgrader autograde`` and with
+``python -m tdnn.grade``, in the same run; print both times, the speed-up and whether the grades
+match; with ``--profile``, where plain nbgrader spends its time on one notebook.
+
+    .venv/bin/python benchmarks/grade_class.py --students 24 --profile
+
+The class: the solution and the correct variants (about half), one bug per part (about a third),
+blank notebooks, and a few hostile submissions that end quickly (sys.exit, a truncated file,
+redefined checkers). Students whose grades differ *by design* (the driver zeroes tampering and
+ungradable files; plain nbgrader leaves the latter ungraded) are listed, not counted as mismatches.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import os
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tdnn import nbgrader_cli  # noqa: E402
+from tdnn.references import PARTS, variant_sources  # noqa: E402
+from tests import course  # noqa: E402
+
+ASSIGNMENT = "fast_optimizers"
+HOSTILE = {
+    "hostile-sys-exit": {"rmsprop": "import sys\nsys.exit(1)\n"},
+    "hostile-redefines-checkers": {"sgd": "check_steps = check_reference = lambda *a, **k: None\n"},
+}
+BY_DESIGN = {"hostile-redefines-checkers", "hostile-truncated"}
+
+
+def build_class(root: Path, n: int) -> list[str]:
+    course.copy_course(root)
+    course.release(root, ASSIGNMENT)
+    correct = [(p, s) for p in PARTS for s in variant_sources(p, "correct").values()]
+    buggy = [(p, s) for p in PARTS for s in variant_sources(p, "bug").values()]
+    students = []
+    kinds = itertools.cycle(["solution", "correct", "bug", "solution", "bug", "blank", "correct"])
+    pools = {"correct": itertools.cycle(correct), "bug": itertools.cycle(buggy)}
+    for i in range(max(0, n - len(HOSTILE) - 1)):
+        kind = next(kinds)
+        student = f"s{i:03d}-{kind}"
+        if kind in pools:
+            part, source = next(pools[kind])
+            course.make_submission(root, student, ASSIGNMENT, replace={part: source})
+        else:
+            course.make_submission(root, student, ASSIGNMENT, blank=(kind == "blank"))
+        students.append(student)
+    for student, replace in HOSTILE.items():
+        course.make_submission(root, student, ASSIGNMENT, replace=replace)
+        students.append(student)
+    truncated = root / "autograder" / "submitted" / "hostile-truncated" / ASSIGNMENT
+    truncated.mkdir(parents=True)
+    (truncated / f"{ASSIGNMENT}.ipynb").write_text('{"cells": [')
+    return students + ["hostile-truncated"]
+
+
+def timed(cmd: list[str], root: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (the command and every process under it) of ``cmd``.
+
+    CPU time is what bounds throughput on a small machine, and unlike wall-clock time it hardly
+    moves when other jobs share the cores."""
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=root / "autograder", env=nbgrader_cli.env(TDNN_ROOT=str(root)),
+                   check=False, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
+
+
+def profile_one(root: Path) -> None:
+    """cProfile of plain nbgrader autograding one notebook in-process, grouped by phase."""
+    os.environ["TDNN_ROOT"] = str(root)
+    os.chdir(root / "autograder")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import nbgrader.apps"], check=True)
+    imported = time.perf_counter() - start  # in a fresh process: this one has it imported
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+    api = NbGraderAPI(config=PyFileConfigLoader("nbgrader_config.py", path=".").load_config())
+    student = sorted(p.name for p in (root / "autograder" / "submitted").iterdir())[0]
+    api.autograde(ASSIGNMENT, student)  # warm: first-use imports inside nbgrader
+    prof = cProfile.Profile()
+    start = time.perf_counter()
+    prof.enable()
+    api.autograde(ASSIGNMENT, student)
+    prof.disable()
+    total = time.perf_counter() - start
+    stats = pstats.Stats(prof).stats
+    def cum(fragment: str, name: str) -> float:
+        return max((v[3] for k, v in stats.items() if fragment in k[0] and k[2] == name), default=0.0)
+    phases = {
+        "start the kernel, wait until ready (nbclient setup_kernel)": cum("nbclient/client.py", "setup_kernel"),
+        "run the cells in the kernel (execute_cell)": cum("nbconvert/preprocessors/execute.py", "preprocess_cell"),
+        "validate nbgrader metadata (jsonschema)": cum("nbgraderformat/common.py", "validate_nb"),
+        "gradebook queries (SQLAlchemy)": cum("sqlalchemy/orm/session.py", "execute"),
+    }
+    print(f"\nprofile of plain nbgrader: import nbgrader {imported:.2f} s (once per command); "
+          f"autograde of one notebook {total:.2f} s, of which:")
+    for name, seconds in phases.items():
+        print(f"  {seconds:5.2f} s  {100 * seconds / total:4.0f} %  {name}")
+    rest = total - sum(phases.values())
+    print(f"  {rest:5.2f} s  {100 * rest / total:4.0f} %  the rest (read/write, copy, nbconvert)")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--students", type=int, default=24, help="class size (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="driver workers (default: the driver's own, twice the cores)")
+    p.add_argument("--profile", action="store_true", help="also profile plain nbgrader")
+    args = p.parse_args()
+    from tests.course import grades
+
+    with tempfile.TemporaryDirectory(prefix="tdnn-bench-") as tmp:
+        plain = Path(tmp) / "plain"
+        students = build_class(plain, args.students)
+        driven = Path(tmp) / "driven"
+        shutil.copytree(plain, driven)
+        print(f"{len(students)} submissions, {os.cpu_count()} cores")
+        n = len(students)
+        t_plain, cpu_plain = timed([str(nbgrader_cli.BIN / "nbgrader"), "autograde", ASSIGNMENT,
+                                    "--log-level=ERROR"], plain)
+        print(f"plain nbgrader autograde (sequential): {t_plain:7.1f} s wall, "
+              f"{cpu_plain:6.1f} CPU-s ({n / t_plain:.2f} notebooks/s, {cpu_plain / n:.2f} CPU-s/nb)")
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        t_driver, cpu_driver = timed([sys.executable, "-m", "tdnn.grade", ASSIGNMENT, "--no-reports",
+                                      *jobs, "--autograder", str(driven / "autograder")], driven)
+        print(f"python -m tdnn.grade {' '.join(jobs) or '(default jobs)'}: {t_driver:7.1f} s wall, "
+              f"{cpu_driver:6.1f} CPU-s ({n / t_driver:.2f} notebooks/s, {cpu_driver / n:.2f} CPU-s/nb)")
+        print(f"speed-up (wall-clock, this run): {t_plain / t_driver:.2f}x;  "
+              f"CPU per notebook: {cpu_plain / cpu_driver:.2f}x less, so on {os.cpu_count()} "
+              f"free cores up to {os.cpu_count() * cpu_plain / cpu_driver:.1f}x; "
+              f"load average now {os.getloadavg()[0]:.1f}")
+        a, b = grades(plain, ASSIGNMENT), grades(driven, ASSIGNMENT)
+        compared = [s for s in students if s not in BY_DESIGN]
+        mismatches = [s for s in compared if a.get(s) != b.get(s)]
+        print(f"grades identical for {len(compared) - len(mismatches)}/{len(compared)} students"
+              + (f"; MISMATCH: {mismatches}" if mismatches else ""))
+        for s in sorted(BY_DESIGN):
+            print(f"  by design: {s}: plain {sum((a.get(s) or {}).values() or [0]) if a.get(s) and None not in a[s].values() else 'ungraded'}, "
+                  f"driver {sum((b.get(s) or {}).values() or [0])}")
+        if args.profile:
+            profile_one(plain)
+        return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""Grading a class: the parallel, sandboxed driver over nbgrader's own API.
+
+- :mod:`tdnn.grade.sandbox`  the bubblewrap sandbox and resource limits of a submission's kernel
+- :mod:`tdnn.grade.zygote`   pre-warmed kernels, forked per submission inside the sandbox
+- :mod:`tdnn.grade.execute`  nbgrader's Execute preprocessor, run in that sandbox
+- :mod:`tdnn.grade.tamper`   solution cells that reach for the grader lose their part
+- :mod:`tdnn.grade.driver`   the batch: workers, resume, failures turned into zero grades
+- :mod:`tdnn.grade.report`   summary table, CSV export, feedback for failures, grade plots
+- ``python -m tdnn.grade``   the command line
+"""

@@ -1,0 +1,425 @@
+"""The sandbox every graded submission's kernel runs in.
+
+What a submission's kernel may do
+---------------------------------
+The kernel is started by bubblewrap (``/usr/bin/bwrap``, Debian ``bubblewrap``) in fresh
+PID, network, IPC, UTS and cgroup namespaces, then drops to an unprivileged uid of its own
+(one uid per grading worker, so that ``RLIMIT_NPROC`` counts only that worker's processes) with
+every capability gone. Inside it sees:
+
+- read-only: the operating system (``/usr``, ``/etc``), the Python it runs (the venv and its base
+  interpreter), the ``tdnn`` package and ``autograder/references/``;
+- read-write: only a scratch copy of its own working folder, mounted where nbgrader expects the
+  notebook's folder, and a private ``/tmp``; both are thrown away with the kernel, so nothing the
+  code writes reaches the instructor's files (nbgrader itself, outside the sandbox, writes the
+  graded notebook);
+- not at all: ``solutions/``, ``.git``, the gradebook, every ``submitted/``, ``autograded/`` and
+  ``feedback/`` folder (its own included: the notebook file holds the hidden tests), the network.
+
+Limits: wall-clock time per cell (nbgrader's ``ExecutePreprocessor.timeout``, then the kernel is
+interrupted) and per notebook (the kernel is killed); CPU time per notebook (``RLIMIT_CPU``; BLAS
+runs one thread, so a cell's CPU time is bounded by its wall-clock limit too); address space
+(``RLIMIT_AS``), processes (``RLIMIT_NPROC``), file size (``RLIMIT_FSIZE``) and open files.
+The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc`` transport) in a folder
+bound into the sandbox, since it has no network, not even localhost.
+
+The reference outputs: threat model and decision
+------------------------------------------------
+Hidden tests compare against ``autograder/references/<assignment>.json`` (read through
+``tdnn.paths.REFERENCES``), and they run in the same kernel, in the same process, as the
+student's code. Whatever a test cell can read, code in a solution cell can read too: no mount or
+permission separates two cells of one interpreter, and the file must be readable when the tests
+run. So the file is mounted read-only and is not secret at grading time; what we decided:
+
+- a solution cell that reaches for it (or for ``tdnn``, the solutions, the gradebook, or the
+  introspection that leads from the checkers to their module) loses that part, with the reason
+  in the feedback: :mod:`tdnn.grade.tamper` reads the source before the grade is final. Tested
+  by the ``reads_references`` case of ``tests/grading/test_hostile.py``;
+- a cheat that hides from that static check (strings assembled from pieces, ...) is possible, as
+  it is against any check inside the student's interpreter; it stays in the graded notebook for
+  the instructor to read. What such a cheat can gain is the stored expected outputs for the
+  stored inputs: hidden tests that also check inputs drawn fresh at grading time would make
+  even that worthless (proposed to the course's checks);
+- the hard guarantees are the sandbox's and hold whatever the code does: it cannot read
+  ``solutions/`` or other students' work, cannot write anything that survives its kernel or
+  reach the gradebook, and has no network.
+
+Kernels are normally forked from a pre-warmed zygote that runs in this same sandbox
+(:mod:`tdnn.grade.zygote` explains how each child is confined to its submission); without it
+(``prewarmed=False``) every kernel gets a bubblewrap sandbox of its own.
+
+Where bubblewrap is missing or cannot create namespaces (e.g. inside some containers), grading
+still runs, with the resource limits but without the filesystem and network isolation, and says
+so (:func:`probe`).
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import multiprocessing.util
+import dataclasses
+import os
+import signal
+import socket
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Any, Bool, Integer, Unicode
+
+from .. import paths
+
+BWRAP = "/usr/bin/bwrap"
+SETPRIV = "/usr/bin/setpriv"
+PRLIMIT = "/usr/bin/prlimit"
+#: First uid of the sandboxes; worker i runs its kernels as SANDBOX_UID_BASE + i.
+SANDBOX_UID_BASE = 61000
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Resource limits of one submission's kernel (seconds, bytes, counts)."""
+
+    cell_seconds: int = 60
+    notebook_seconds: int = 300
+    cpu_seconds: int = 240
+    memory_bytes: int = 2 * 1024**3
+    processes: int = 64
+    file_bytes: int = 64 * 1024**2
+    open_files: int = 256
+
+    def prlimit_args(self, *, with_nproc: bool) -> list[str]:
+        args = [
+            f"--cpu={self.cpu_seconds}",
+            f"--as={self.memory_bytes}",
+            f"--fsize={self.file_bytes}",
+            f"--nofile={self.open_files}",
+            "--core=0",
+        ]
+        # RLIMIT_NPROC does not bind root; it is only set where the kernel runs as its own uid.
+        if with_nproc:
+            args.append(f"--nproc={self.processes}")
+        return args
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """Whether the sandbox works here, and if not, why."""
+
+    sandboxed: bool
+    reason: str
+
+
+@lru_cache(maxsize=1)
+def probe() -> Probe:
+    """Can this machine run a kernel in the sandbox? Tries a real, minimal one."""
+    if os.geteuid() != 0:
+        return Probe(False, "the grader does not run as root, so it cannot give kernels their own uid")
+    for tool in (BWRAP, SETPRIV, PRLIMIT):
+        if not Path(tool).exists():
+            return Probe(False, f"{tool} is missing (run .ci/install-system-packages)")
+    with tempfile.TemporaryDirectory(prefix="tdnn-probe-") as work:
+        os.chown(work, SANDBOX_UID_BASE, SANDBOX_UID_BASE)
+        cmd = bwrap_command([sys.executable, "-c", "import numpy"], work=Path(work),
+                            uid=SANDBOX_UID_BASE, limits=Limits())
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        return Probe(False, f"bubblewrap failed: {done.stderr.strip()[-300:]}")
+    return Probe(True, "bubblewrap: no network, private filesystem view, own uid, rlimits")
+
+
+def _readonly_roots(course_root: Path) -> list[Path]:
+    """What the kernel must read: the interpreter, its packages, tdnn and the references."""
+    tdnn_package = Path(__file__).resolve().parents[1]
+    references = course_root / paths.REFERENCES.relative_to(paths.ROOT)
+    roots = [Path(sys.prefix), Path(sys.base_prefix), tdnn_package, references]
+    return [r.resolve() for r in roots if r.exists()]
+
+
+def _system_args() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    # Debian's merged /usr: /bin, /lib, ... are links into /usr.
+    for name in ("bin", "sbin", "lib", "lib64", "lib32"):
+        top = Path("/") / name
+        if top.is_symlink():
+            args += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir():
+            args += ["--ro-bind", str(top), str(top)]
+    return args
+
+
+def _parents_args(path: Path, made: set[Path]) -> list[str]:
+    # bwrap would create missing parents with the host's modes (e.g. /root is 0700), which the
+    # unprivileged uid could not traverse; make them world-searchable in the sandbox's own tmpfs.
+    args: list[str] = []
+    for parent in reversed(path.parents):
+        if parent == Path("/") or parent in made or str(parent) in ("/usr", "/etc"):
+            continue
+        made.add(parent)
+        args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def bwrap_command(kernel_cmd: list[str], *, work: Path, uid: int, limits: Limits,
+                  course_root: Path = paths.ROOT, binds: tuple[Path, ...] = (), chdir: Path | None = None,
+                  work_target: Path | None = None, zygote: bool = False) -> list[str]:
+    """The command that runs ``kernel_cmd`` in the sandbox.
+
+    ``work`` is mounted read-write at ``work_target`` (default: itself); ``binds`` are other
+    read-write folders (the kernel's socket folder). A ``zygote`` keeps root with just the
+    capabilities to switch uid and signal its children (:mod:`tdnn.grade.zygote`), and gets a
+    /tmp nobody else may write; a kernel runs as ``uid`` under ``limits``."""
+    work_target = work_target or work
+    made: set[Path] = set()
+    args = [BWRAP, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--hostname", "grading",
+            "--clearenv", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if zygote:
+        args += ["--cap-add", "CAP_KILL"]
+    args += _system_args()
+    tmp_mode = "0755" if zygote else "01777"
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", tmp_mode, "--tmpfs", "/tmp"]
+    for root in _readonly_roots(course_root):
+        args += _parents_args(root, made) + ["--ro-bind", str(root), str(root)]
+    for folder in (*binds,):
+        args += _parents_args(folder, made) + ["--bind", str(folder), str(folder)]
+    args += _parents_args(work_target, made) + ["--bind", str(work), str(work_target)]
+    full_env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(work_target),
+        "TDNN_ROOT": str(course_root),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    for key, value in full_env.items():
+        args += ["--setenv", key, value]
+    args += ["--chdir", str(chdir or work_target), "--"]
+    if zygote:
+        return args + kernel_cmd
+    args += [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+             "--inh-caps=-all", "--bounding-set=-all", "--"]
+    args += [PRLIMIT, *limits.prlimit_args(with_nproc=True), "--"]
+    return args + kernel_cmd
+
+
+class Zygote:
+    """The client side of one worker's pre-warmed kernel factory (:mod:`tdnn.grade.zygote`)."""
+
+    def __init__(self, course_root: Path):
+        self.root = Path(tempfile.mkdtemp(prefix="tdnn-zygote-"))
+        os.chmod(self.root, 0o755)
+        self.socket = self.root / "zygote.sock"
+        cmd = bwrap_command([sys.executable, "-m", "tdnn.grade.zygote", str(self.socket)],
+                            work=self.root, uid=0, limits=Limits(), course_root=course_root,
+                            zygote=True)
+        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not self.socket.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the kernel zygote did not start")
+            time.sleep(0.02)
+        atexit.register(self.close)
+        # Pool workers leave through os._exit, which skips atexit but runs these finalizers.
+        multiprocessing.util.Finalize(self, self.close, exitpriority=10)
+
+    def request(self, **request) -> dict:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(str(self.socket))
+            with conn.makefile("rw") as stream:
+                stream.write(json.dumps(request) + "\n")
+                stream.flush()
+                reply = json.loads(stream.readline())
+        if "error" in reply:
+            raise RuntimeError(f"kernel zygote: {reply['error']}")
+        return reply
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(Exception):
+                self.request(op="exit")
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_zygotes: dict[Path, Zygote] = {}
+
+
+def zygote_for(course_root: Path) -> Zygote:
+    """This process's zygote for ``course_root``, started on first use."""
+    if course_root not in _zygotes or _zygotes[course_root].process.poll() is not None:
+        _zygotes[course_root] = Zygote(course_root)
+    return _zygotes[course_root]
+
+
+class _ForkedKernel:
+    """Stands for a forked kernel where jupyter_client expects a ``Popen``."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, zygote: Zygote, pid: int):
+        self.zygote, self.pid, self.returncode = zygote, pid, None
+
+    def poll(self):
+        if self.returncode is None:
+            self.returncode = self.zygote.request(op="poll", pid=self.pid)["returncode"]
+        return self.returncode
+
+    def wait(self, timeout=None):
+        while self.poll() is None:
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            self.zygote.request(op="signal", pid=self.pid, signum=int(signum))
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with the kernel forked by the zygote, not spawned."""
+
+    zygote = Any(None, allow_none=True)
+    fork_request = Any(None, allow_none=True)
+
+    async def launch_kernel(self, cmd, **kwargs):
+        argv = cmd[cmd.index("ipykernel_launcher") + 1:]
+        pid = self.zygote.request(op="spawn", argv=argv, **self.fork_request)["pid"]
+        self.process = _ForkedKernel(self.zygote, pid)
+        self.pid, self.pgid = pid, None  # signals go through the zygote (the pid is its own)
+        self.cwd = self.fork_request["cwd"]
+        return self.connection_info
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the sandbox, talking over Unix sockets.
+
+    The working folder nbgrader starts the kernel in (``cwd``) is copied, without notebooks, to a
+    scratch folder that the sandbox mounts in its place. The kernel is killed when it outlives
+    ``notebook_seconds``."""
+
+    uid = Integer(SANDBOX_UID_BASE, help="The unprivileged uid the kernel runs as.").tag(config=True)
+    sandboxed = Bool(True, help="False: rlimits only (bubblewrap unavailable).").tag(config=True)
+    prewarmed = Bool(True, help="Fork kernels from a pre-warmed zygote (needs the sandbox).").tag(config=True)
+    course_root = Unicode(str(paths.ROOT), help="The course the kernel grades.").tag(config=True)
+    notebook_seconds = Integer(Limits.notebook_seconds).tag(config=True)
+    cpu_seconds = Integer(Limits.cpu_seconds).tag(config=True)
+    memory_bytes = Integer(Limits.memory_bytes).tag(config=True)
+    processes = Integer(Limits.processes).tag(config=True)
+    transport = Unicode("ipc")
+    scratch = Any(None, allow_none=True)
+    _deadline = Any(None, allow_none=True)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(notebook_seconds=self.notebook_seconds, cpu_seconds=self.cpu_seconds,
+                      memory_bytes=self.memory_bytes, processes=self.processes)
+
+    async def _async_pre_start_kernel(self, **kw):
+        cwd = Path(kw.get("cwd") or os.getcwd())
+        zygote = None
+        if self.sandboxed and self.prewarmed:
+            try:
+                zygote = zygote_for(Path(self.course_root))
+            except (OSError, RuntimeError) as err:
+                self.log.warning("no pre-warmed kernels (%s); one sandbox per kernel instead", err)
+                self.prewarmed = False
+        if zygote is not None:
+            self.scratch = Path(tempfile.mkdtemp(prefix="kernel-", dir=zygote.root))
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id,
+                                                 kernel_spec=self.kernel_spec, parent=self)
+        else:
+            self.scratch = Path(tempfile.mkdtemp(prefix="tdnn-kernel-"))
+        sockets = self.scratch / "sockets"
+        sockets.mkdir()
+        self.ip = str(sockets / "kernel")
+        self.connection_file = str(sockets / "connection.json")
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        # A SIGINT to the process group would also reach bubblewrap, which dies of it and takes
+        # the kernel along; ask the kernel itself to interrupt (it signals only what it owns).
+        self.kernel_spec.interrupt_mode = "message"
+        # The kernel's own chatter (and a flood from hostile code) must not reach the grader's log.
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
+        work = self.scratch / "work"
+        shutil.copytree(cwd, work, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+        home = self.scratch / "home"
+        home.mkdir()
+        if self.sandboxed:
+            for item in (self.scratch, sockets, work, home, *work.rglob("*"),
+                         Path(self.connection_file)):
+                os.chown(item, self.uid, self.uid)
+        if zygote is not None:
+            self.provisioner.zygote = zygote
+            limits = self.limits
+            self.provisioner.fork_request = {
+                "cwd": str(work), "home": str(home), "uid": self.uid,
+                "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
+                           "file_bytes": limits.file_bytes, "open_files": limits.open_files,
+                           "processes": limits.processes}}
+        elif self.sandboxed:
+            kernel_cmd = bwrap_command(kernel_cmd, work=work, uid=self.uid, limits=self.limits,
+                                       course_root=Path(self.course_root), binds=(sockets,),
+                                       work_target=cwd)
+        else:
+            kernel_cmd = [PRLIMIT, *self.limits.prlimit_args(with_nproc=False), "--", *kernel_cmd]
+            kw["cwd"] = str(work)
+        return kernel_cmd, kw
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        self._deadline = threading.Timer(self.notebook_seconds, self._kill_group)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _kill_group(self) -> None:
+        if isinstance(self.provisioner, ZygoteProvisioner):
+            process = self.provisioner.process
+            if process is not None:
+                with contextlib.suppress(Exception):
+                    process.kill()
+            return
+        # The sandbox is one process group; killing it also ends the PID namespace inside.
+        # Only while bubblewrap is unreaped is its pid (the group's id) surely still ours; once it
+        # is gone, its PID namespace, and everything in it, is gone too.
+        process = getattr(self.provisioner, "process", None)
+        pgid = getattr(self.provisioner, "pgid", None)
+        if pgid and process is not None and process.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._kill_group()  # whatever the code left behind (forks, daemons) ends with its kernel
+        if isinstance(self.provisioner, ZygoteProvisioner) and self.provisioner.zygote:
+            with contextlib.suppress(Exception):
+                self.provisioner.zygote.request(op="reap", uid=self.uid)
+        await super()._async_cleanup_resources(restart=restart)
+        if self.scratch is not None and not restart:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None

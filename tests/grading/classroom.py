@@ -1,0 +1,55 @@
+"""Classes of submissions for the grading tests, on the lead's course copy (:mod:`tests.course`).
+
+Adds what a hostile student can hand in beyond :func:`tests.course.make_submission`: a notebook
+edited any way (``edit``), or raw bytes."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+
+from tests.course import copy_course, grades, make_submission, release, run_nbgrader  # noqa: F401
+
+ASSIGNMENT = "fast_optimizers"
+PARTS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+GRADE_IDS = [f"test_{p}_{kind}" for p in PARTS for kind in ("visible", "hidden")]
+POINTS = {gid: 1.0 if gid.endswith("visible") else 2.0 for gid in GRADE_IDS}
+
+
+def make_course(root: Path) -> Path:
+    copy_course(root)
+    release(root, ASSIGNMENT)
+    return root
+
+
+def folder(root: Path, student: str) -> Path:
+    return root / "autograder" / "submitted" / student / ASSIGNMENT
+
+
+def submit(root: Path, student: str, replace: dict[str, str] | None = None, blank: bool = False,
+           edit=None) -> Path:
+    """A student's notebook; ``edit(nb)`` then changes it as a student could (cells deleted,
+    moved, rewritten)."""
+    path = make_submission(root, student, ASSIGNMENT, replace=replace, blank=blank)
+    if edit is not None:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.write(edit(nb) or nb, path)
+    return path
+
+
+def submit_bytes(root: Path, student: str, data: bytes, name: str = f"{ASSIGNMENT}.ipynb") -> Path:
+    path = folder(root, student) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def snapshot(top: Path, skip=lambda rel: False) -> dict[str, str]:
+    """sha256 of every file below ``top`` (relative path -> digest), except those ``skip`` names."""
+    out = {}
+    for p in sorted(top.rglob("*")):
+        rel = p.relative_to(top).as_posix()
+        if p.is_file() and not p.is_symlink() and not skip(rel):
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
