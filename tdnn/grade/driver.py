@@ -111,6 +111,26 @@ def _queue_gradebook_writers() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _reuse_gradebook_engine() -> None:
+    """nbgrader opens a new ``Gradebook`` about nine times per notebook, each a new SQLAlchemy
+    engine whose ``create_all`` inspects every table again, every query queued behind the other
+    workers' write lock. In a worker, one engine per database serves them all (with its connection
+    pool), and the tables are checked once per engine: the same database, far fewer queries."""
+    import functools
+
+    from nbgrader import api
+
+    api.create_engine = functools.lru_cache(maxsize=None)(api.create_engine)
+    create_all, checked = api.Base.metadata.create_all, set()
+
+    def create_all_once(bind=None, **kwargs):
+        if bind not in checked:
+            create_all(bind=bind, **kwargs)
+            checked.add(bind)
+
+    api.Base.metadata.create_all = create_all_once
+
+
 def _compile_metadata_schema_once() -> None:
     """nbgrader validates each cell's metadata with ``jsonschema.validate``, which first checks
     the schema itself, every call: a tenth of the grader's time per notebook in the profile. Same
@@ -144,6 +164,7 @@ def _init_worker(settings: Settings, slots) -> None:
 
     slot = slots.get()
     _queue_gradebook_writers()
+    _reuse_gradebook_engine()
     _compile_metadata_schema_once()
     config = load_config(settings, uid=sandbox.SANDBOX_UID_BASE + slot)
     _worker.update(settings=settings, api=NbGraderAPI(config=config))
