@@ -307,7 +307,9 @@ class ZygoteProvisioner(LocalProvisioner):
     fork_request = Any(None, allow_none=True)
 
     async def launch_kernel(self, cmd, **kwargs):
-        argv = cmd[cmd.index("ipykernel_launcher") + 1:]
+        # IPython's input history is an sqlite file written after every cell: nobody reads a
+        # graded kernel's history, so it is off (grades and outputs are the same either way).
+        argv = [*cmd[cmd.index("ipykernel_launcher") + 1:], "--HistoryManager.enabled=False"]
         pid = self.zygote.request(op="spawn", argv=argv, **self.fork_request)["pid"]
         self.process = _ForkedKernel(self.zygote, pid)
         self.pid, self.pgid = pid, None  # signals go through the zygote (the pid is its own)
