@@ -60,7 +60,7 @@ def _call_update(opt, params, grads, where: str) -> None:
         ) from err
 
 
-def _run(make_optimizer: Callable[[], object], start: Mapping, grad_steps, what: str):
+def run_trajectory(make_optimizer: Callable[[], object], start: Mapping, grad_steps, what: str):
     """Run one optimizer over ``grad_steps`` on copies of ``start``; check the update happens in
     place, keeps shape and dtype, and never touches the gradients. Returns the trajectory."""
     try:
@@ -150,7 +150,7 @@ def check_steps(make_optimizer: Callable[[], object], start: Mapping, grad_steps
                 what: str = "optimizer") -> None:
     """Visible-test check: ``make_optimizer()`` stepped through ``grad_steps`` from ``start`` must
     reach ``expected_steps`` (one dict of arrays per step), updating in place."""
-    trajectory = _run(make_optimizer, start, grad_steps, what)
+    trajectory = run_trajectory(make_optimizer, start, grad_steps, what)
     try:
         _compare(trajectory, expected_steps, start, what)
     except _Mismatch as m:
@@ -175,7 +175,7 @@ def check_reference(cls, part: str, assignment: str = "fast_optimizers") -> None
         dtype = np.dtype(case["dtype"])
         start = {k: _asarray(v, dtype=dtype) for k, v in case["start"].items()}
         what = f"{_signature(spec['class'], case['kwargs'])} [{case['name']}]"
-        trajectory = _run(lambda: cls(**case["kwargs"]), start, case["grads"], what)
+        trajectory = run_trajectory(lambda: cls(**case["kwargs"]), start, case["grads"], what)
         try:
             _compare(trajectory, case["expected"], start, what)
         except _Mismatch as m:

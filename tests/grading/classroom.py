@@ -9,10 +9,9 @@ from pathlib import Path
 
 import nbformat
 
+from tdnn.references import ASSIGNMENT, PARTS
 from tests.course import copy_course, grades, make_submission, release, run_nbgrader  # noqa: F401
 
-ASSIGNMENT = "fast_optimizers"
-PARTS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 GRADE_IDS = [f"test_{p}_{kind}" for p in PARTS for kind in ("visible", "hidden")]
 POINTS = {gid: 1.0 if gid.endswith("visible") else 2.0 for gid in GRADE_IDS}
 
