@@ -27,6 +27,8 @@ import signal
 import socket
 import sys
 
+from tdnn.grade import warm
+
 _LIMITS = {
     "cpu_seconds": resource.RLIMIT_CPU,
     "memory_bytes": resource.RLIMIT_AS,
@@ -37,25 +39,6 @@ _LIMITS = {
 
 
 # ---------------------------------------------------------------- inside the sandbox
-
-def _warm_up() -> None:
-    # What a kernel imports before it is ready; ipykernel.debugger (debugpy) alone is ~0.2 s.
-    import faulthandler  # noqa: F401
-    import pdb  # noqa: F401
-    import sqlite3  # noqa: F401
-
-    import IPython.extensions  # noqa: F401
-    import ipykernel.debugger  # noqa: F401
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.kernelapp  # noqa: F401
-    import ipykernel.zmqshell  # noqa: F401
-    import numpy  # noqa: F401
-    import tornado.platform.asyncio  # noqa: F401
-    try:
-        import tdnn.checks  # noqa: F401
-    except Exception:  # a course without checks still grades, just less warm
-        pass
-
 
 def _become_kernel(request: dict) -> None:
     """In the forked child: drop to the student's uid and limits, then run the kernel."""
@@ -132,7 +115,7 @@ def _handle(request: dict, listener: socket.socket) -> dict:
 
 
 def serve(path: str) -> None:
-    _warm_up()
+    warm.warm_up()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(8)
