@@ -2,6 +2,7 @@
 
 - :mod:`tdnn.grade.sandbox`  the bubblewrap sandbox and resource limits of a submission's kernel
 - :mod:`tdnn.grade.zygote`   pre-warmed kernels, forked per submission inside the sandbox
+- :mod:`tdnn.grade.warm`     what the zygote does once for every kernel (imports, traceback waste)
 - :mod:`tdnn.grade.execute`  nbgrader's Execute preprocessor, run in that sandbox
 - :mod:`tdnn.grade.tamper`   solution cells that reach for the grader lose their part
 - :mod:`tdnn.grade.driver`   the batch: workers, resume, failures turned into zero grades

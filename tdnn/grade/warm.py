@@ -18,7 +18,6 @@ takes ~0.5 s of CPU and the solution's ~0.15 s.
 """
 from __future__ import annotations
 
-import functools
 import gc
 
 
@@ -67,21 +66,19 @@ def trim_tracebacks() -> None:
     import stack_data.utils
     from pygments.lexers import get_lexer_by_name
 
-    @functools.lru_cache(maxsize=None)
-    def range_lexer(base: type) -> type:
-        class RangeLexer(base):  # stack_data's MyLexer, defined once; ``ranges`` per instance
-            def get_tokens(self, text):
-                length = 0
-                for ttype, value in super().get_tokens(text):
-                    if any(start <= length < end for start, end in self.ranges):
-                        ttype = ttype.ExecutingNode
-                    length += len(value)
-                    yield ttype, value
+    class RangeLexer(type(get_lexer_by_name("python3"))):
+        """stack_data's MyLexer, defined once, with the ranges per instance."""
 
-        return RangeLexer
+        def get_tokens(self, text):
+            length = 0
+            for ttype, value in super().get_tokens(text):
+                if any(start <= length < end for start, end in self.ranges):
+                    ttype = ttype.ExecutingNode
+                length += len(value)
+                yield ttype, value
 
     def pygmented_with_ranges(formatter, code, ranges):  # stack_data.utils', same output
-        lexer = range_lexer(type(get_lexer_by_name("python3")))(stripnl=False)
+        lexer = RangeLexer(stripnl=False)
         lexer.ranges = ranges
         try:
             highlighted = pygments.highlight(code, lexer, formatter)
