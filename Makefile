@@ -68,7 +68,7 @@ test-browser: book book-instructor  ## the browser tests alone, in Chromium; scr
 	$(PY) -m pytest tests/browser
 
 references: setup  ## regenerate autograder/references/ from the solutions (checks them against Keras)
-	$(PY) -m tdnn.references
+	$(PY) -m tdnn.engine.references
 
 exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader generate_assignment
 	$(PY) -m tdnn.release

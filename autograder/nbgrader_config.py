@@ -2,9 +2,15 @@
 
 The course root is the repository root, so nbgrader reads assignments from ``solutions/`` and
 releases them into ``exercises/``; submissions, autograded copies, feedback and the gradebook are
-the instructor's working state and live here, out of git.
+the instructor's working state and live here, out of git. The class grader
+(``python -m tdnn.grade``) reads this same file.
 """
 from pathlib import Path
+
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+
+from tdnn.engine.judge import JudgeResults
 
 HERE = Path(__file__).resolve().parent
 
@@ -21,8 +27,14 @@ c.CourseDirectory.feedback_directory = "autograder/feedback"
 # relative sqlite path would name two different gradebooks.
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 
-# Solutions are plain NumPy and every graded notebook runs in seconds: a cell that takes a
-# minute is a loop that will not end.
+# The kernel computes, the grader judges: right after the notebook runs, JudgeResults compares
+# what each test cell reported with the reference outputs, in nbgrader's own process.
+_default = Autograde.class_traits()["autograde_preprocessors"].default()
+_at = next(i for i, p in enumerate(_default) if issubclass(p, Execute)) + 1
+c.Autograde.autograde_preprocessors = _default[:_at] + [JudgeResults] + _default[_at:]
+c.JudgeResults.references = str(HERE / "references")
+
+# The longest a cell may run; a chapter may need less (tdnn/chapters/<chapter>.py, LIMITS).
 c.ExecutePreprocessor.timeout = 60
 # A student who deletes a test cell gets it back, with its points.
 c.OverwriteCells.add_missing_cells = True

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 from tdnn import nbgrader_cli, paths
-from tdnn.references import solution_sources
+from tdnn.engine.notebook import solution_sources, strip_markers
 
 # nbgrader's Gradebook shells out to `alembic`, which must be on PATH in this process too.
 os.environ["PATH"] = nbgrader_cli.env()["PATH"]
@@ -43,11 +43,6 @@ def release(root: Path, assignment: str) -> Path:
     return root / "exercises" / assignment / f"{assignment}.ipynb"
 
 
-def _strip_markers(source: str) -> str:
-    return "\n".join(l for l in source.splitlines() if "### BEGIN SOLUTION" not in l
-                     and "### END SOLUTION" not in l)
-
-
 def make_submission(root: Path, student: str, assignment: str, replace: dict[str, str] | None = None,
                     blank: bool = False) -> Path:
     """Write ``autograder/submitted/<student>/<assignment>/<assignment>.ipynb``, made the way a
@@ -62,7 +57,7 @@ def make_submission(root: Path, student: str, assignment: str, replace: dict[str
         if gid in replace:
             cell.source = replace[gid]
         elif gid in solutions and not blank:
-            cell.source = _strip_markers(solutions[gid])
+            cell.source = strip_markers(solutions[gid])
     out = root / "autograder" / "submitted" / student / assignment / f"{assignment}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)

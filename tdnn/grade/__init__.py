@@ -4,7 +4,6 @@
 - :mod:`tdnn.grade.zygote`   pre-warmed kernels, forked per submission inside the sandbox
 - :mod:`tdnn.grade.warm`     what the zygote does once for every kernel (imports, traceback waste)
 - :mod:`tdnn.grade.execute`  nbgrader's Execute preprocessor, run in that sandbox
-- :mod:`tdnn.grade.tamper`   solution cells that reach for the grader lose their part
 - :mod:`tdnn.grade.driver`   the batch: workers, resume, failures turned into zero grades
 - :mod:`tdnn.grade.report`   summary table, CSV export, feedback for failures, grade plots
 - ``python -m tdnn.grade``   the command line

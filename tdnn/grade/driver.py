@@ -10,7 +10,7 @@ in reading and writing notebooks; and once per command, 4 s importing nbgrader. 
   with ``NbGraderAPI.autograde`` (the converter the command line runs), so no per-student
   process start and the grader's work overlaps with another submission's kernel;
 - forks each kernel from a per-worker, pre-warmed, sandboxed zygote that has already imported
-  ipykernel, debugpy, NumPy and ``tdnn.checks`` (:mod:`tdnn.grade.zygote`): a kernel is ready in a
+  ipykernel, debugpy, NumPy and the course's chapter modules (:mod:`tdnn.grade.zygote`): a kernel is ready in a
   fraction of the time and CPU;
 - keeps nbgrader's metadata validator compiled instead of re-checking its schema on every cell.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import sandbox, tamper
+from . import sandbox
 
 #: Where results, exports and plots go, below the course's autograder/ folder.
 REPORTS = "reports"
@@ -71,6 +71,7 @@ class Settings:
 def load_config(settings: Settings, uid: int | None = None):
     """nbgrader's config from ``nbgrader_config.py`` plus the sandboxed execution."""
     from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
 
     from .execute import SandboxedExecute
@@ -79,9 +80,11 @@ def load_config(settings: Settings, uid: int | None = None):
     if not config_file.exists():
         raise GradingError(f"no nbgrader config at {config_file}")
     config = PyFileConfigLoader(config_file.name, path=str(settings.autograder)).load_config()
-    preprocessors = [SandboxedExecute if p.__name__ == "Execute" else p
-                     for p in Autograde.class_traits()["autograde_preprocessors"].default()]
-    config.Autograde.autograde_preprocessors = preprocessors
+    # The course's own list (with its judge), its Execute run in the sandbox instead.
+    configured = config.Autograde.get("autograde_preprocessors") or \
+        Autograde.class_traits()["autograde_preprocessors"].default()
+    config.Autograde.autograde_preprocessors = [
+        SandboxedExecute if issubclass(p, Execute) else p for p in configured]
     if settings.cell_seconds is not None:
         config.Execute.timeout = settings.cell_seconds
     km = config.SandboxedKernelManager
@@ -176,8 +179,7 @@ def _grade_in_worker(student: str, digest: str) -> Outcome:
     result = _worker["api"].autograde(settings.assignment, student, force=True, create=True)
     seconds = time.monotonic() - start
     if result["success"]:
-        return Outcome(student, "graded", zero_tampered_parts(_worker["api"], settings, student),
-                       seconds, digest)
+        return Outcome(student, "graded", "", seconds, digest)
     reason = explain_failure(result.get("log", "") + "\n" + result.get("error", ""), seconds,
                              settings)
     zero_grades(_worker["api"], settings.assignment, student)
@@ -230,36 +232,6 @@ def zero_grades(api, assignment: str, student: str) -> None:
                 grade.auto_score = 0
                 grade.needs_manual_grade = False
         gb.db.commit()
-
-
-def zero_tampered_parts(api, settings: Settings, student: str) -> str:
-    """Zero the parts whose solution cell reaches for the grader (:mod:`tamper`), with a comment
-    the feedback shows; returns the reasons, one line per part."""
-    import nbformat
-    from nbgrader.api import Gradebook
-
-    coursedir = api.coursedir
-    folder = Path(coursedir.format_path(coursedir.autograded_directory, student,
-                                        settings.assignment))
-    reasons = []
-    for path in sorted(folder.glob("*.ipynb")):
-        flagged = tamper.scan_notebook(nbformat.read(path, as_version=4))
-        if not flagged:
-            continue
-        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-            submission = gb.find_submission_notebook(path.stem, settings.assignment, student)
-            for part, found in flagged.items():
-                reason = (f"tampering with the grader in '{part}': {'; '.join(found)}. "
-                          "This part scores 0; ask your instructor if you think this is wrong.")
-                for grade in submission.grades:
-                    if tamper.part_of(grade.name) == part:
-                        grade.auto_score = 0
-                        grade.needs_manual_grade = False
-                comment = gb.find_comment(part, path.stem, settings.assignment, student)
-                comment.manual_comment = reason
-                reasons.append(reason)
-            gb.db.commit()
-    return "\n".join(reasons)
 
 
 # ---------------------------------------------------------------- the batch

@@ -14,7 +14,7 @@ import statistics
 from pathlib import Path
 
 from . import driver
-from .tamper import part_of
+from ..chapters import part_of
 
 
 def _course(settings: driver.Settings):
@@ -53,10 +53,6 @@ def summary(settings: driver.Settings, outcomes: dict[str, driver.Outcome]) -> s
              f"{len(failed)} could not be graded (scored 0)"]
     for reason, count in collections.Counter(o.reason for o in failed).most_common():
         lines.append(f"  {count:4d} x {reason}")
-    flagged = [o for o in outcomes.values() if o.status == "graded" and o.reason]
-    if flagged:
-        lines.append(f"  {len(flagged)} graded with parts zeroed for tampering: "
-                     + ", ".join(sorted(o.student for o in flagged)))
     by_part, maxima = part_scores(settings)
     lines.append(f"  {'part':<12}{'max':>6}{'mean':>8}{'median':>8}")
     for part, values in by_part.items():

@@ -23,26 +23,15 @@ runs one thread, so a cell's CPU time is bounded by its wall-clock limit too); a
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc`` transport) in a folder
 bound into the sandbox, since it has no network, not even localhost.
 
-The reference outputs: threat model and decision
-------------------------------------------------
-Hidden tests compare against ``autograder/references/<assignment>.json`` (read through
-``tdnn.paths.REFERENCES``), and they run in the same kernel, in the same process, as the
-student's code. Whatever a test cell can read, code in a solution cell can read too: no mount or
-permission separates two cells of one interpreter, and the file must be readable when the tests
-run. So the file is mounted read-only and is not secret at grading time; what we decided:
-
-- a solution cell that reaches for it (or for ``tdnn``, the solutions, the gradebook, or the
-  introspection that leads from the checkers to their module) loses that part, with the reason
-  in the feedback: :mod:`tdnn.grade.tamper` reads the source before the grade is final. Tested
-  by the ``reads_references`` case of ``tests/grading/test_hostile.py``;
-- a cheat that hides from that static check (strings assembled from pieces, ...) is possible, as
-  it is against any check inside the student's interpreter; it stays in the graded notebook for
-  the instructor to read. What such a cheat can gain is the stored expected outputs for the
-  stored inputs: hidden tests that also check inputs drawn fresh at grading time would make
-  even that worthless (proposed to the course's checks);
-- the hard guarantees are the sandbox's and hold whatever the code does: it cannot read
-  ``solutions/`` or other students' work, cannot write anything that survives its kernel or
-  reach the gradebook, and has no network.
+What the kernel may know
+------------------------
+The kernel computes, the grader judges (:mod:`tdnn.engine`): test cells only report what the
+student's code produced, and the comparison with the reference outputs happens in the grader's
+process, after the kernel is gone. ``autograder/references/`` is therefore not mounted: a
+kernel can read the cases' inputs (they are in the chapter modules of ``tdnn``) but never what
+they should give. Whatever code in the notebook does to the kernel (patching NumPy, the course's
+modules, IPython's display or input transformers) can only spoil the results it reports, and a
+missing or wrong result scores 0 with the reason in the feedback.
 
 Kernels are normally forked from a pre-warmed zygote that runs in this same sandbox
 (:mod:`tdnn.grade.zygote` explains how each child is confined to its submission); without it
@@ -137,11 +126,20 @@ def probe() -> Probe:
     return Probe(True, "bubblewrap: no network, private filesystem view, own uid, rlimits")
 
 
+#: Variables a kernel inherits from the grader: nbgrader's mode (test cells report results only
+#: under ``autograde``) and what a Keras notebook needs to find its offline data.
+PASSED_ENV = ("NBGRADER_EXECUTION", "TDNN_OFFLINE", "KERAS_HOME", "KERAS_BACKEND",
+              "TF_CPP_MIN_LOG_LEVEL")
+
+
+def passed_env() -> dict[str, str]:
+    return {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+
+
 def _readonly_roots(course_root: Path) -> list[Path]:
-    """What the kernel must read: the interpreter, its packages, tdnn and the references."""
+    """What the kernel must read: the interpreter, its packages and tdnn (never the references)."""
     tdnn_package = Path(__file__).resolve().parents[1]
-    references = course_root / paths.REFERENCES.relative_to(paths.ROOT)
-    roots = [Path(sys.prefix), Path(sys.base_prefix), tdnn_package, references]
+    roots = [Path(sys.prefix), Path(sys.base_prefix), tdnn_package]
     return [r.resolve() for r in roots if r.exists()]
 
 
@@ -205,6 +203,7 @@ def bwrap_command(kernel_cmd: list[str], *, work: Path, uid: int, limits: Limits
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        **passed_env(),
     }
     for key, value in full_env.items():
         args += ["--setenv", key, value]
@@ -379,7 +378,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.provisioner.zygote = zygote
             limits = self.limits
             self.provisioner.fork_request = {
-                "cwd": str(work), "home": str(home), "uid": self.uid,
+                "cwd": str(work), "home": str(home), "uid": self.uid, "env": passed_env(),
                 "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
                            "file_bytes": limits.file_bytes, "open_files": limits.open_files,
                            "processes": limits.processes}}

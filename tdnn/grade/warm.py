@@ -42,10 +42,23 @@ def import_kernel_modules() -> None:
     import numpy  # noqa: F401
     import psutil  # noqa: F401
     import tornado.platform.asyncio  # noqa: F401
-    try:
-        import tdnn.checks  # noqa: F401
-    except Exception:  # a course without checks still grades, just less warm
-        pass
+    import tdnn.engine.report  # noqa: F401
+
+    import_chapters()
+
+
+def import_chapters() -> None:
+    """Every chapter module (what a test cell imports), so no kernel imports one itself."""
+    import importlib
+    import pkgutil
+
+    import tdnn.chapters
+
+    for module in pkgutil.iter_modules(tdnn.chapters.__path__):
+        try:
+            importlib.import_module(f"tdnn.chapters.{module.name}")
+        except Exception:  # a broken chapter fails in its own kernel, with its own traceback
+            pass
 
 
 def trim_tracebacks() -> None:

@@ -1,5 +1,5 @@
 """Pre-warmed kernels: one sandboxed process per grading worker that has already imported
-ipykernel, IPython, NumPy and ``tdnn.checks``, and forks a fresh kernel for each submission.
+ipykernel, IPython, NumPy and the chapter modules, and forks a fresh kernel for each submission.
 
 Why: profiling plain ``nbgrader autograde`` (``benchmarks/grade_class.py --profile``) shows that
 about half of each notebook's time is a new Python process importing ipykernel and IPython before
@@ -53,6 +53,7 @@ def _become_kernel(request: dict) -> None:
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # from root to a plain uid: every capability is gone too
     os.chdir(request["cwd"])  # only now: the folder is the student's uid's, mode 0700
+    os.environ.update(request.get("env", {}))
     os.environ.update(HOME=home, TMPDIR=home, IPYTHONDIR=f"{home}/.ipython",
                       MPLCONFIGDIR=f"{home}/.matplotlib")
     sys.argv = ["ipykernel_launcher", *request["argv"]]

@@ -1,4 +1,4 @@
-"""w += momentum²·v − (1 + momentum)·lr·g is right only with the velocity *before* this step's update (the erratum of the first printing of Saito's book): use v_old there, or write w += momentum·v_new − lr·g."""
+"""w += momentum²·v − (1 + momentum)·lr·g is the look-ahead step only when v is the velocity from *before* this step's update (momentum·v_new − lr·g = momentum²·v_old − (1 + momentum)·lr·g); with the updated v it applies this step's gradient twice. Use v_old there, or write w += momentum·v_new − lr·g."""
 class Nesterov:
     def __init__(self, lr=0.01, momentum=0.9):
         self.lr, self.momentum = lr, momentum

@@ -1,0 +1,65 @@
+"""One module per chapter's graded notebook, found by the assignment's name.
+
+``tdnn.chapters.<assignment>`` declares everything about its exercise that the generic engine
+(:mod:`tdnn.engine`) cannot know; adding a chapter adds one module here and touches nothing
+shared. What a chapter module defines (``docs/exercise-contract.md`` has the full contract):
+
+``PARTS``
+    ``{part: Part(...)}``: each graded solution cell (its ``grade_id`` is the part's name) with
+    the object the student defines there and the advice shown when no known mistake matches.
+``cases(part)``
+    the hidden cases: seeded inputs only, never expected outputs (the kernel reads them).
+``observe(part, obj, case)``
+    runs the student's object on one case in the kernel; returns what it produced (arrays,
+    numbers, strings), recording a crash or a broken contract instead of raising.
+``compare(part, got, expected)``
+    ``None`` when ``got`` agrees with ``expected``, else the teaching message; runs in the grader.
+``keras_observation(part, case)``
+    what Keras computes for that case (``None`` where Keras has no such thing): the reference
+    build checks that it agrees with an accepted answer.
+``LIMITS``
+    time and memory a submission of this chapter may use (a Keras notebook needs more).
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from types import ModuleType
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """One graded solution cell of a chapter."""
+
+    name: str       # what the student defines in the cell (class or function name)
+    advice: str     # shown when an answer is wrong and no known mistake matches it
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What one submission of a chapter may use, in the grader's sandbox and in plain nbgrader."""
+
+    cell_seconds: int = 60
+    notebook_seconds: int = 300
+    cpu_seconds: int = 240
+    memory_bytes: int = 2 * 1024**3
+
+
+def load(assignment: str) -> ModuleType:
+    """The chapter module of ``assignment``; ``LookupError`` when the course has none."""
+    if not assignment.isidentifier():
+        raise LookupError(f"no chapter module for {assignment!r}")
+    try:
+        return importlib.import_module(f"{__name__}.{assignment}")
+    except ModuleNotFoundError as err:
+        if err.name != f"{__name__}.{assignment}":
+            raise
+        raise LookupError(f"no chapter module tdnn/chapters/{assignment}.py") from None
+
+
+def part_of(grade_id: str) -> str:
+    """The part a cell belongs to: ``test_adam_hidden`` and ``adam_text`` -> ``adam``."""
+    name = grade_id.removeprefix("test_")
+    for suffix in ("_visible", "_hidden", "_text"):
+        name = name.removesuffix(suffix)
+    return name

@@ -1,0 +1,40 @@
+"""Element-wise comparison shared by the chapters' ``compare`` functions, and the way a
+difference is told to a student: where it first appears, what was expected there, what came."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def fmt(a) -> str:
+    """An array short enough for a message."""
+    return np.array2string(np.asarray(a), precision=8, separator=", ", threshold=20)
+
+
+def first_bad(got, expected, slack) -> tuple | str | None:
+    """Index of the first element where ``|got - expected| > slack`` (or ``got`` is not finite
+    where ``expected`` is), ``"shape"`` when the shapes differ, ``None`` when all agree.
+
+    ``slack`` is a number or an array broadcastable to the shape."""
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return "shape"
+    with np.errstate(invalid="ignore", over="ignore"):
+        same_nonfinite = ~np.isfinite(expected) & (
+            (got == expected) | (np.isnan(got) & np.isnan(expected)))
+        bad = ~(np.abs(got - expected) <= slack) & ~same_nonfinite
+    if not bad.any():
+        return None
+    index = np.unravel_index(np.argmax(bad.ravel()), bad.shape) if bad.ndim else ()
+    return tuple(int(i) for i in index)
+
+
+def difference(name: str, got, expected, where) -> str:
+    """The lines that show a student a difference ``first_bad`` found in array ``name``."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    if where == "shape":
+        return f"{name} has shape {got.shape}, expected {expected.shape}."
+    return (f"{name} differs from the expected value.\n"
+            f"  first difference at index {where}: expected {float(expected[where])!r}, "
+            f"got {float(got[where])!r}\n"
+            f"  expected: {fmt(expected)}\n"
+            f"  got:      {fmt(got)}")
