@@ -11,6 +11,7 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
 from tdnn.engine.judge import JudgeResults
+from tdnn.grade.execute import PartwiseExecute
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,13 +30,16 @@ c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 
 # The kernel computes, the grader judges: right after the notebook runs, JudgeResults compares
 # what each test cell reported with the reference outputs, in nbgrader's own process.
+# Execute is PartwiseExecute: a cell that kills its kernel (os._exit, a signal, a CPU or memory
+# limit) or ignores the interrupt at the time limit loses its own part, not the notebook.
 _default = Autograde.class_traits()["autograde_preprocessors"].default()
-_at = next(i for i, p in enumerate(_default) if issubclass(p, Execute)) + 1
-c.Autograde.autograde_preprocessors = _default[:_at] + [JudgeResults] + _default[_at:]
+_at = next(i for i, p in enumerate(_default) if issubclass(p, Execute))
+c.Autograde.autograde_preprocessors = (_default[:_at] + [PartwiseExecute, JudgeResults]
+                                       + _default[_at + 1:])
 c.JudgeResults.references = str(HERE / "references")
 
-# The longest a cell may run; a chapter may need less (tdnn/chapters/<chapter>.py, LIMITS).
-c.ExecutePreprocessor.timeout = 60
+# The longest a cell may run is its chapter's LIMITS.cell_seconds (tdnn/chapters/<chapter>.py:
+# 60 s for fast_optimizers); setting Execute.timeout here would override it for every chapter.
 # A student who deletes a test cell gets it back, with its points.
 c.OverwriteCells.add_missing_cells = True
 # Keep the student-facing version free of nbgrader's own metadata noise.

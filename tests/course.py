@@ -77,3 +77,30 @@ def grades(root: Path, assignment: str) -> dict[str, dict[str, float]]:
                 continue
             out[student.id] = {g.name: g.score for g in nb.grades}
     return out
+
+
+def grade_cells(assignment: str) -> dict[str, float]:
+    """``{grade_id: points}`` of every graded test cell, read from the source notebook."""
+    nb = nbformat.read(paths.SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def part_points(assignment: str) -> dict[str, float]:
+    """Points of each part (all its test cells together)."""
+    from tdnn.chapters import part_of
+
+    out: dict[str, float] = {}
+    for gid, points in grade_cells(assignment).items():
+        out[part_of(gid)] = out.get(part_of(gid), 0.0) + points
+    return out
+
+
+def variants(assignment: str) -> dict[str, tuple[str, str, str]]:
+    """``{student id: (part, variant name, source)}`` for every variant of every part."""
+    from tdnn import chapters
+    from tdnn.engine.references import variant_sources
+
+    return {f"{part}--{name}": (part, name, source)
+            for part in chapters.load(assignment).PARTS for kind in ("correct", "bug")
+            for name, source in variant_sources(assignment, part, kind).items()}

@@ -1,39 +1,38 @@
-"""One class, graded once by the real nbgrader, shared by every test in this folder."""
+"""Each chapter's class, graded once by the real nbgrader, shared by every test in this folder."""
 from __future__ import annotations
 
 import pytest
 
+from tdnn import release
 from tests import course
-from tdnn.references import PARTS, variant_sources
 
-ASSIGNMENT = "fast_optimizers"
-REBINDS_CHECKERS = variant_sources("sgd", "bug")["bug_sign"] + (
-    "\ncheck_steps = check_reference = lambda *args, **kwargs: None\n"
-)
+ASSIGNMENTS = release.assignments()
 
 
-def variant_students() -> dict[str, tuple[str, str, str]]:
-    """``{student id: (part, variant name, source)}`` for every variant of every part."""
-    return {f"{part}--{name}": (part, name, source)
-            for part in PARTS for kind in ("correct", "bug")
-            for name, source in variant_sources(part, kind).items()}
+def variant_students() -> list[tuple[str, str]]:
+    """``(assignment, student id)`` of every variant of every part of every chapter."""
+    return [(a, s) for a in ASSIGNMENTS for s in course.variants(a)]
 
 
 @pytest.fixture(scope="session")
-def graded_class(tmp_path_factory):
-    """A course copy in which the solution, a blank notebook and every variant were submitted,
-    then autograded, given feedback and exported with the plain nbgrader commands."""
-    root = course.copy_course(tmp_path_factory.mktemp("course"))
-    course.release(root, ASSIGNMENT)
-    course.make_submission(root, "solution", ASSIGNMENT)
-    course.make_submission(root, "blank", ASSIGNMENT, blank=True)
-    for student, (part, _, source) in variant_students().items():
-        course.make_submission(root, student, ASSIGNMENT, replace={part: source})
-    # Rebinds the checkers' names after a wrong SGD: the test cells import them afresh, so even
-    # plain nbgrader grades the SGD as wrong. (Patching the tdnn.checks module itself is beyond
-    # what one interpreter can defend; the class-scale driver's tamper check zeroes it.)
-    course.make_submission(root, "rebinds-checkers", ASSIGNMENT, replace={"sgd": REBINDS_CHECKERS})
-    course.run_nbgrader(root, "autograde", ASSIGNMENT)
-    course.run_nbgrader(root, "generate_feedback", ASSIGNMENT)
-    course.run_nbgrader(root, "export", "--to", str(root / "grades.csv"))
-    return root, course.grades(root, ASSIGNMENT)
+def graded(tmp_path_factory):
+    """``graded(assignment)``: a course copy in which the solution, a blank notebook and every
+    variant were submitted, then autograded, given feedback and exported with the plain
+    nbgrader commands; returns ``(root, {student: {grade_id: score}})``."""
+    done = {}
+
+    def grade(assignment):
+        if assignment not in done:
+            root = course.copy_course(tmp_path_factory.mktemp(assignment))
+            course.release(root, assignment)
+            course.make_submission(root, "solution", assignment)
+            course.make_submission(root, "blank", assignment, blank=True)
+            for student, (part, _, source) in course.variants(assignment).items():
+                course.make_submission(root, student, assignment, replace={part: source})
+            course.run_nbgrader(root, "autograde", assignment)
+            course.run_nbgrader(root, "generate_feedback", assignment)
+            course.run_nbgrader(root, "export", "--to", str(root / "grades.csv"))
+            done[assignment] = root, course.grades(root, assignment)
+        return done[assignment]
+
+    return grade

@@ -9,11 +9,15 @@ from pathlib import Path
 
 import nbformat
 
-from tdnn.references import ASSIGNMENT, PARTS
-from tests.course import copy_course, grades, make_submission, release, run_nbgrader  # noqa: F401
+from tdnn import chapters
+from tdnn.chapters import part_of  # noqa: F401
+from tests.course import (copy_course, grade_cells, grades, make_submission,  # noqa: F401
+                          release, run_nbgrader)
 
-GRADE_IDS = [f"test_{p}_{kind}" for p in PARTS for kind in ("visible", "hidden")]
-POINTS = {gid: 1.0 if gid.endswith("visible") else 2.0 for gid in GRADE_IDS}
+ASSIGNMENT = "fast_optimizers"
+PARTS = chapters.load(ASSIGNMENT).PARTS
+POINTS = grade_cells(ASSIGNMENT)
+GRADE_IDS = list(POINTS)
 
 
 def make_course(root: Path) -> Path:

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from tdnn.references import PARTS, variant_sources
+from tdnn.engine.references import variant_sources
 
 from . import classroom
-from .classroom import ASSIGNMENT
+from .classroom import ASSIGNMENT, PARTS
 from .conftest import run_driver
 
 
@@ -21,8 +21,8 @@ def twin_courses(tmp_path_factory):
     classroom.submit(plain, "solution")
     classroom.submit(plain, "blank", blank=True)
     for part in PARTS:
-        (bug_name, bug), = list(variant_sources(part, "bug").items())[:1]
-        (ok_name, ok), = list(variant_sources(part, "correct").items())[:1]
+        (bug_name, bug), = list(variant_sources(ASSIGNMENT, part, "bug").items())[:1]
+        (ok_name, ok), = list(variant_sources(ASSIGNMENT, part, "correct").items())[:1]
         classroom.submit(plain, f"{part}-{bug_name}", replace={part: bug})
         classroom.submit(plain, f"{part}-{ok_name}", replace={part: ok})
     driven = tmp_path_factory.mktemp("driven")

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from . import classroom
+from .attacks import ATTACKS
 from .classroom import ASSIGNMENT, GRADE_IDS, POINTS
 from .conftest import FAST_LIMITS, run_driver
 
@@ -31,11 +32,12 @@ class Case:
     edit: object = None
     raw: bytes | None = None
     name: str = f"{ASSIGNMENT}.ipynb"
+    blank: bool = False
 
 
 def _solution_with(prefix: str, part: str = "sgd") -> dict:
     """The instructor's solution of ``part`` with hostile code run first, in the same cell."""
-    from tdnn.references import solution_sources
+    from tdnn.engine.notebook import solution_sources
     from tdnn import paths
     sources = solution_sources(paths.SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     body = "\n".join(l for l in sources[part].splitlines() if "### " not in l)
@@ -107,15 +109,12 @@ CASES = {
                               numpy.isfinite = lambda x: True
                               builtins.AssertionError = type('Quiet', (Exception,), {})
                               """)}),
-    "redefined_checkers": Case("redefining the checkers the tests call gains nothing",
-                               frozenset({"sgd"}), "tamper",
-                               replace={"sgd": BUGGY_SGD + "check_steps = check_reference = lambda *a, **k: None\n"}),
     "reads_solutions": Case("the solutions are not visible to the kernel",
                             frozenset({"sgd"}), "No such file or directory",
                             replace=_solution_with("from tdnn import paths\nopen(paths.SOLUTIONS / 'fast_optimizers' / 'fast_optimizers.ipynb').read()\n")),
-    "reads_references": Case("a solution cell that opens the reference data loses that part",
-                             frozenset({"sgd"}), "tamper",
-                             replace=_solution_with("import json\nfrom tdnn import paths\njson.loads((paths.REFERENCES / 'fast_optimizers.json').read_text())\n")),
+    "reads_references": Case("the reference outputs are not visible to the kernel",
+                             frozenset({"sgd"}), "No such file or directory",
+                             replace=_solution_with("from tdnn import paths\n(paths.REFERENCES / 'fast_optimizers.json').read_text()\n")),
     "writes_elsewhere": Case("another student's folder and the gradebook are out of reach",
                              frozenset({"sgd"}), "No such file or directory",
                              replace=_solution_with("""
@@ -174,6 +173,10 @@ CASES = {
                             replace=_solution_with("import os\nos.write(1, b'\\xff\\xfe\\x80 bad bytes\\n')\n")),
 }
 
+# The in-kernel attacks of attacks.py, graded here by the class grader.
+CASES.update({name: Case(a.why, a.zero, "AssertionError", replace={"sgd": a.source}, blank=a.blank)
+              for name, a in ATTACKS.items()})
+
 HONEST = ("honest", "honest_buggy")
 
 
@@ -186,7 +189,7 @@ def _submit_hostile(root, student, case):
     if case.raw is not None:
         classroom.submit_bytes(root, student, case.raw, case.name)
     else:
-        classroom.submit(root, student, replace=case.replace, edit=case.edit)
+        classroom.submit(root, student, replace=case.replace, edit=case.edit, blank=case.blank)
 
 
 def _outside_students(root, students):
@@ -230,14 +233,10 @@ def test_hostile_submission_gets_its_grade_and_reason(batches, student):
     case = CASES[student]
     hostile = batches[0]
     got = classroom.grades(hostile, ASSIGNMENT)[student]
-    expected = {gid: 0.0 if classroom_part(gid) in case.zero else POINTS[gid] for gid in GRADE_IDS}
+    expected = {gid: 0.0 if classroom.part_of(gid) in case.zero else POINTS[gid] for gid in GRADE_IDS}
     assert got == expected, case.why
     page = hostile / "autograder" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert case.says in page.read_text(errors="replace"), case.why
-
-
-def classroom_part(grade_id):
-    return grade_id.removeprefix("test_").rsplit("_", 1)[0]
 
 
 def test_honest_students_are_untouched(batches):
@@ -282,4 +281,4 @@ def test_reports_are_written(batches):
     assert len(rows) == 1 + len(CASES) + len(HONEST)
     assert (reports / "grades.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert all(part in done.stdout for part in classroom.PARTS)
-    assert "kernel died" in done.stdout and "tampering" in done.stdout
+    assert "kernel died" in done.stdout

@@ -1,0 +1,32 @@
+"""Does plain ``nbgrader autograde``, with the course's configuration, grade every in-kernel
+attack as wrong? (The class grader is asked the same in ``test_hostile.py``.)"""
+from __future__ import annotations
+
+import pytest
+
+from . import classroom
+from .attacks import ATTACKS
+from .classroom import ASSIGNMENT, GRADE_IDS, POINTS
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = classroom.make_course(tmp_path_factory.mktemp("attacks"))
+    classroom.submit(root, "honest")
+    for student, attack in ATTACKS.items():
+        classroom.submit(root, student, replace={"sgd": attack.source}, blank=attack.blank)
+    classroom.run_nbgrader(root, "autograde", ASSIGNMENT)
+    return classroom.grades(root, ASSIGNMENT)
+
+
+@pytest.mark.parametrize("student", sorted(ATTACKS))
+def test_attack_gains_nothing(graded, student):
+    """Does the attacked part score 0, and does every other part keep exactly its due?"""
+    attack = ATTACKS[student]
+    expected = {gid: 0.0 if classroom.part_of(gid) in attack.zero else POINTS[gid]
+                for gid in GRADE_IDS}
+    assert graded[student] == expected, attack.why
+
+
+def test_honest_student_keeps_full_marks(graded):
+    assert graded["honest"] == POINTS
