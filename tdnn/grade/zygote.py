@@ -16,7 +16,10 @@ zygote; its HOME, TMPDIR, IPython and matplotlib folders live in its own scratch
 sandbox's /tmp is not writable), and when its kernel ends every process of that uid is killed and
 the folder deleted, so nothing a submission leaves behind reaches the next one.
 
-Protocol: one JSON request per connection on a Unix socket, one JSON reply.
+Protocol: one JSON request per connection on a Unix socket, one JSON reply. Besides starting,
+polling, signalling and reaping kernels, ``{"op": "stats"}`` answers how many kernels this zygote
+has forked and what its warm-up could not do (:data:`tdnn.grade.warm.problems`), so that the
+grader can tell that kernels were forked, and report a failed warm-up once.
 """
 from __future__ import annotations
 
@@ -73,9 +76,17 @@ def _reap_all(block: bool = True) -> None:
             return
 
 
+#: Kernels forked so far by this zygote.
+_spawned = 0
+
+
 def _handle(request: dict, listener: socket.socket) -> dict:
+    global _spawned
     op = request["op"]
+    if op == "stats":
+        return {"spawned": _spawned, "problems": list(warm.problems)}
     if op == "spawn":
+        _spawned += 1
         pid = os.fork()
         if pid == 0:
             listener.close()
