@@ -1,22 +1,24 @@
 """``python -m tdnn.grade <assignment>``: autograde a whole class, then write its reports.
 
-Run it as the instructor who runs ``nbgrader autograde``; it reads the same
-``autograder/nbgrader_config.py`` and writes the same gradebook, so ``nbgrader export`` and
-``nbgrader generate_feedback`` keep working on its results.
+Run it where you run ``nbgrader autograde``: like nbgrader, it reads the ``nbgrader_config.py``
+of the folder it is run from (``--autograder DIR`` names another), and writes the same gradebook,
+so ``nbgrader export`` and ``nbgrader generate_feedback`` keep working on its results.
+
+Exit status: 0 when every submission was graded (scores of 0 for broken submissions included);
+1 when the grader failed some submissions (not scored, listed); 2 when nothing could be graded
+(unknown assignment, no submissions, no config); 3 when the solution notebook, graded first as a
+canary, does not earn full marks (nothing was graded).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from .. import paths
 from . import driver, report, sandbox
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    limits = sandbox.Limits()
     p = argparse.ArgumentParser(prog="python -m tdnn.grade", description=__doc__.split("\n")[0])
     p.add_argument("assignment", help="assignment name, e.g. fast_optimizers")
     p.add_argument("--jobs", "-j", type=int, default=driver.default_jobs(),
@@ -25,17 +27,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--force", action="store_true",
                    help="grade again what an earlier (perhaps interrupted) batch finished")
     p.add_argument("--students", nargs="+", metavar="ID", help="grade only these students")
-    p.add_argument("--autograder", type=Path, default=paths.AUTOGRADER,
-                   help="folder holding nbgrader_config.py (default: %(default)s)")
+    p.add_argument("--autograder", type=Path, default=None,
+                   help="folder holding nbgrader_config.py (default: the current folder, as "
+                   "for nbgrader)")
     p.add_argument("--cell-timeout", type=int, default=None,
-                   help="wall-clock seconds per cell (default: nbgrader_config.py's Execute.timeout)")
-    p.add_argument("--notebook-timeout", type=int, default=limits.notebook_seconds,
-                   help="wall-clock seconds per notebook (default: %(default)s)")
-    p.add_argument("--cpu-limit", type=int, default=limits.cpu_seconds,
-                   help="CPU seconds per notebook (default: %(default)s)")
-    p.add_argument("--memory-limit", type=int, default=limits.memory_bytes // 2**20,
-                   help="address space per kernel in MiB (default: %(default)s)")
-    p.add_argument("--process-limit", type=int, default=limits.processes,
+                   help="wall-clock seconds per cell (default: nbgrader_config.py's "
+                   "Execute.timeout, else the chapter's LIMITS.cell_seconds)")
+    p.add_argument("--notebook-timeout", type=int, default=None,
+                   help="wall-clock seconds per notebook (default: the chapter's LIMITS)")
+    p.add_argument("--cpu-limit", type=int, default=None,
+                   help="CPU seconds per kernel process (default: the chapter's LIMITS)")
+    p.add_argument("--memory-limit", type=int, default=None,
+                   help="address space per kernel in MiB (default: the chapter's LIMITS)")
+    p.add_argument("--process-limit", type=int, default=sandbox.Limits.processes,
                    help="processes per kernel's sandbox (default: %(default)s)")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run kernels with resource limits only (not recommended)")
@@ -47,23 +51,52 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def limits_from(args: argparse.Namespace) -> sandbox.Limits:
+    """The chapter's limits (:func:`driver.default_limits`), with the command line's on top."""
+    base = driver.default_limits(args.assignment)
+    return sandbox.Limits(
+        notebook_seconds=args.notebook_timeout or base.notebook_seconds,
+        cpu_seconds=args.cpu_limit or base.cpu_seconds,
+        memory_bytes=args.memory_limit * 2**20 if args.memory_limit else base.memory_bytes,
+        processes=args.process_limit)
+
+
+def autograder_folder(args: argparse.Namespace) -> Path:
+    folder = (args.autograder or Path.cwd()).resolve()
+    if not (folder / "nbgrader_config.py").exists():
+        raise driver.GradingError(
+            f"no nbgrader_config.py in {folder}: run from the course's nbgrader folder "
+            "(as for nbgrader autograde) or name it with --autograder DIR")
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        autograder = autograder_folder(args)
+    except driver.GradingError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     probe = sandbox.probe() if not args.no_sandbox else sandbox.Probe(False, "--no-sandbox given")
     if probe.sandboxed:
         print(f"sandbox: {probe.reason}", file=sys.stderr)
     else:
         print(f"WARNING: grading UNSANDBOXED ({probe.reason}); submissions can read and write "
               "whatever this user can.", file=sys.stderr)
+    limits = limits_from(args)
+    print(f"limits: {limits.notebook_seconds} s per notebook, {limits.cpu_seconds} CPU-s per "
+          f"process, {limits.memory_bytes // 2**20} MiB, "
+          + (f"{args.cell_timeout} s per cell" if args.cell_timeout else "cell limit from the "
+             "config or the chapter"), file=sys.stderr)
     settings = driver.Settings(
-        autograder=args.autograder.resolve(), assignment=args.assignment,
-        cell_seconds=args.cell_timeout, sandboxed=probe.sandboxed, prewarmed=not args.no_prewarm,
-        limits=sandbox.Limits(notebook_seconds=args.notebook_timeout, cpu_seconds=args.cpu_limit,
-                              memory_bytes=args.memory_limit * 2**20,
-                              processes=args.process_limit))
+        autograder=autograder, assignment=args.assignment, cell_seconds=args.cell_timeout,
+        sandboxed=probe.sandboxed, prewarmed=not args.no_prewarm, limits=limits)
     try:
         outcomes = driver.grade_class(settings, jobs=args.jobs, force=args.force,
                                       students=args.students, feedback=not args.no_reports)
+    except driver.CanaryFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
     except driver.GradingError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -72,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in written:
             print(f"wrote {path}")
     print(report.summary(settings, outcomes))
+    errors = [o for o in outcomes.values() if o.status == "error"]
+    if errors:
+        print(f"error: the grader failed {len(errors)} submission(s), not scored: "
+              + ", ".join(sorted(o.student for o in errors)), file=sys.stderr)
+        return 1
     return 0
 
 

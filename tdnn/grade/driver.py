@@ -14,6 +14,14 @@ in reading and writing notebooks; and once per command, 4 s importing nbgrader. 
   fraction of the time and CPU;
 - keeps nbgrader's metadata validator compiled instead of re-checking its schema on every cell.
 
+Before any student, the solution notebook is graded as a canary in the same sandbox and
+configuration (:mod:`tdnn.grade.canary`); unless it earns full marks the batch stops with the
+reason, since a broken grader must not hand out zeros. After each student, a locked set-up cell
+that failed (the notebook's imports, which no student writes) marks the submission as the
+grader's error: not scored, graded again by the next run. A submission nbgrader could not grade
+keeps, in its autograded folder, the notebook as far as it ran. Library warnings raised in the
+workers go to ``reports/<assignment>/grader.log`` and are summed up once, above the progress bar.
+
 Workers share the sqlite gradebook. nbgrader opens it in deferred transactions, where two writers
 can deadlock and one fails at once with "database is locked"; each worker therefore starts its
 transactions with ``BEGIN IMMEDIATE`` and waits for the lock (SQLAlchemy's documented pysqlite
@@ -21,6 +29,7 @@ recipe), so they queue instead of failing.
 """
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import dataclasses
 import hashlib
@@ -28,30 +37,44 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
+import sys
+import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from tqdm import tqdm
 
-from . import sandbox
+from . import canary, sandbox
 
 #: Where results, exports and plots go, below the course's autograder/ folder.
 REPORTS = "reports"
 
 
 class GradingError(Exception):
-    """The batch itself cannot run (no such assignment, no nbgrader config)."""
+    """The batch itself cannot run (no such assignment, no submissions, no nbgrader config)."""
+
+
+class CanaryFailed(GradingError):
+    """The solution notebook did not earn full marks in the grader: nothing was graded."""
 
 
 @dataclasses.dataclass
 class Outcome:
-    """What happened to one student's submission."""
+    """What happened to one student's submission.
+
+    ``status``: ``graded``; ``failed`` (nbgrader could not grade it: every part scores 0, the
+    reason in the student's feedback); or ``error`` (the grader's fault, e.g. a locked set-up
+    cell failed: not scored, no feedback, graded again by the next run)."""
 
     student: str
-    status: str  # "graded" or "failed"
+    status: str
     reason: str = ""
     seconds: float = 0.0
     digest: str = ""
+    kernel: str = ""  # how its kernel started: "forked" (zygote), "sandbox", "unsandboxed"
+    warnings: list = dataclasses.field(default_factory=list, repr=False)
 
 
 @dataclasses.dataclass
@@ -66,6 +89,26 @@ class Settings:
     prewarmed: bool = True
 
 
+def chapter_limits(assignment: str):
+    """The chapter module's ``LIMITS`` (:mod:`tdnn.chapters`), or ``None`` without one."""
+    from .. import chapters
+
+    try:
+        return chapters.load(assignment).LIMITS
+    except (LookupError, AttributeError):
+        return None
+
+
+def default_limits(assignment: str) -> sandbox.Limits:
+    """The sandbox limits of ``assignment``: its chapter's ``LIMITS`` where it declares them,
+    the sandbox's defaults for the rest."""
+    limits = chapter_limits(assignment)
+    if limits is None:
+        return sandbox.Limits()
+    return sandbox.Limits(notebook_seconds=limits.notebook_seconds,
+                          cpu_seconds=limits.cpu_seconds, memory_bytes=limits.memory_bytes)
+
+
 # ---------------------------------------------------------------- nbgrader, configured once
 
 def load_config(settings: Settings, uid: int | None = None):
@@ -73,8 +116,6 @@ def load_config(settings: Settings, uid: int | None = None):
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
-
-    from .execute import SandboxedExecute
 
     config_file = settings.autograder / "nbgrader_config.py"
     if not config_file.exists():
@@ -84,7 +125,7 @@ def load_config(settings: Settings, uid: int | None = None):
     configured = config.Autograde.get("autograde_preprocessors") or \
         Autograde.class_traits()["autograde_preprocessors"].default()
     config.Autograde.autograde_preprocessors = [
-        SandboxedExecute if issubclass(p, Execute) else p for p in configured]
+        keep_partial_execute() if issubclass(p, Execute) else p for p in configured]
     if settings.cell_seconds is not None:
         config.Execute.timeout = settings.cell_seconds
     km = config.SandboxedKernelManager
@@ -159,36 +200,228 @@ def _compile_metadata_schema_once() -> None:
     common.jsonschema = types.SimpleNamespace(validate=validate)
 
 
+# ---------------------------------------------------------------- a failed notebook, as far as it ran
+
+#: The notebook the last ``KeepPartialExecute`` was running when it raised (one per worker).
+_partial: dict = {}
+
+
+_keep_partial_execute = None
+
+
+def keep_partial_execute():
+    """nbgrader's Execute as the class grader runs it (:class:`tdnn.grade.execute.SandboxedExecute`),
+    remembering the notebook as far as it ran when it fails, so that the driver can keep it for
+    the instructor: nbgrader deletes the autograded folder of a submission it could not grade.
+    Defined on first use (execute.py imports nbgrader)."""
+    global _keep_partial_execute
+    if _keep_partial_execute is None:
+        from .execute import SandboxedExecute
+
+        class KeepPartialExecute(SandboxedExecute):
+            def preprocess(self, nb, resources=None, km=None):
+                _partial.clear()
+                try:
+                    return super().preprocess(nb, resources, km)
+                except BaseException as err:
+                    _partial.update(
+                        nb=nb, error=f"{type(err).__name__}: {err}"[:500],
+                        notebook=((resources or {}).get("nbgrader") or {}).get("notebook"))
+                    raise
+
+        _keep_partial_execute = KeepPartialExecute
+    return _keep_partial_execute
+
+
+def keep_partial_notebook(api, assignment: str, student: str, reason: str) -> Path | None:
+    """Write the notebook a failed autograde was running, as far as it ran, where its autograded
+    notebook would be, with a note saying why it stopped; ``None`` when none ran."""
+    nb = _partial.get("nb")
+    name = _partial.get("notebook")
+    if nb is None or not name:
+        return None
+    import nbformat
+
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    folder.mkdir(parents=True, exist_ok=True)
+    note = nbformat.v4.new_markdown_cell(
+        f"**[grader] This submission could not be graded; every part scores 0.** {reason} "
+        f"(the grader stopped on: `{_partial.get('error', '')}`). The cells below show the "
+        "outputs as far as the notebook ran.")
+    note.metadata["tdnn_grader_note"] = True
+    nb = nbformat.from_dict(nb)
+    nb.cells.insert(0, note)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    _partial.clear()
+    return path
+
+
+# ---------------------------------------------------------------- the workers
+
 _worker: dict = {}
+
+
+class _WarningLog:
+    """Warnings raised in a worker (SQLAlchemy's SAWarning, ...), kept to be sent to the parent
+    with the next outcome instead of being printed through the progress bar."""
+
+    def __init__(self):
+        self.pending: list[str] = []
+
+    def showwarning(self, message, category, filename, lineno, file=None, line=None):
+        self.pending.append(f"{category.__name__}: {message} ({filename}:{lineno})")
+
+    def take(self) -> list[str]:
+        out, self.pending = self.pending, []
+        return out
 
 
 def _init_worker(settings: Settings, slots) -> None:
     from nbgrader.apps import NbGraderAPI
 
     slot = slots.get()
+    log = _WarningLog()
+    warnings.showwarning = log.showwarning
     _queue_gradebook_writers()
     _reuse_gradebook_engine()
     _compile_metadata_schema_once()
-    config = load_config(settings, uid=sandbox.SANDBOX_UID_BASE + slot)
-    _worker.update(settings=settings, api=NbGraderAPI(config=config))
+    uid = sandbox.SANDBOX_UID_BASE + slot
+    config = load_config(settings, uid=uid)
+    zygote = None
+    if settings.sandboxed and settings.prewarmed:
+        # Start this worker's zygote now, while another worker grades the canary; if it cannot
+        # start, say so once and give this worker's kernels a sandbox each (no retry per notebook).
+        try:
+            zygote = sandbox.zygote_for(Path(config.CourseDirectory.root))
+            problems = zygote.request(op="stats").get("problems", [])
+            log.pending += [f"GraderWarning: {p}" for p in problems]
+        except (OSError, RuntimeError) as err:
+            log.pending.append(f"GraderWarning: the pre-warmed kernel zygote did not start ({err}); "
+                               "every kernel gets a sandbox of its own (slower)")
+            config.SandboxedKernelManager.prewarmed = False
+    _worker.update(settings=settings, api=NbGraderAPI(config=config), config=config, uid=uid,
+                   log=log, zygote=zygote, spawned=_spawned(zygote))
+
+
+def _spawned(zygote) -> int | None:
+    if zygote is None or zygote.process.poll() is not None:
+        return None
+    try:
+        return zygote.request(op="stats")["spawned"]
+    except (OSError, RuntimeError, KeyError, ValueError):
+        return None
+
+
+def _kernel_kind(settings: Settings) -> str:
+    """How the last notebook's kernel started: counted by the zygote, not assumed."""
+    before, zygote = _worker.get("spawned"), _worker.get("zygote")
+    now = _spawned(zygote)
+    _worker["spawned"] = now
+    if before is not None and now is not None and now > before:
+        return "forked"
+    return "sandbox" if settings.sandboxed else "unsandboxed"
 
 
 def _grade_in_worker(student: str, digest: str) -> Outcome:
     settings: Settings = _worker["settings"]
+    api = _worker["api"]
     start = time.monotonic()
-    result = _worker["api"].autograde(settings.assignment, student, force=True, create=True)
+    _partial.clear()
+    result = api.autograde(settings.assignment, student, force=True, create=True)
     seconds = time.monotonic() - start
+    kernel = _kernel_kind(settings)
     if result["success"]:
-        return Outcome(student, "graded", "", seconds, digest)
+        broken = failed_setup_cells(api, settings.assignment, student)
+        if broken:
+            reason = ("grader error, not scored: the locked set-up cell " + "; ".join(broken)
+                      + f" (grade again with --force --students {student} once fixed)")
+            unscore(api, settings.assignment, student)
+            return Outcome(student, "error", reason, seconds, digest, kernel,
+                           _worker["log"].take())
+        return Outcome(student, "graded", "", seconds, digest, kernel, _worker["log"].take())
     reason = explain_failure(result.get("log", "") + "\n" + result.get("error", ""), seconds,
                              settings)
-    zero_grades(_worker["api"], settings.assignment, student)
-    return Outcome(student, "failed", reason, seconds, digest)
+    zero_grades(api, settings.assignment, student)
+    keep_partial_notebook(api, settings.assignment, student, reason)
+    return Outcome(student, "failed", reason, seconds, digest, kernel, _worker["log"].take())
 
 
-def _feedback_in_worker(student: str) -> str:
+def _canary_in_worker() -> tuple[str | None, list[str]]:
+    """Grade the solution as a student, in a scratch course with this worker's sandbox, uid and
+    limits: (``None`` when it earns full marks, else why not; warnings raised)."""
+    return _canary(), _worker["log"].take()
+
+
+def _canary() -> str | None:
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    settings: Settings = _worker["settings"]
+    config = _worker["config"]
+    scratch = Path(tempfile.mkdtemp(prefix="tdnn-canary-"))
+    try:
+        try:
+            canary_config = canary.scratch_config(config, scratch)
+            coursedir = CourseDirectory(config=canary_config)
+            folder = Path(coursedir.format_path(coursedir.submitted_directory, canary.STUDENT,
+                                                settings.assignment))
+            canary.build_submission(CourseDirectory(config=config), settings.assignment, folder)
+        except (OSError, ValueError) as err:
+            return f"could not build the canary (the solution notebook as a submission): {err}"
+        api = NbGraderAPI(config=canary_config)
+        start = time.monotonic()
+        result = api.autograde(settings.assignment, canary.STUDENT, force=True, create=True)
+        seconds = time.monotonic() - start
+        if not result["success"]:
+            reason = explain_failure(result.get("log", "") + "\n" + result.get("error", ""),
+                                     seconds, settings)
+            _keep_canary(api, settings, scratch, keep_partial=True, reason=reason)
+            return f"nbgrader could not grade it: {reason}"
+        score, maximum, why = canary.verdict(api, settings.assignment)
+        if score < maximum:
+            kept = _keep_canary(api, settings, scratch)
+            shown = 6
+            details = "".join(f"\n  {w}" for w in why[:shown])
+            if len(why) > shown:
+                details += f"\n  ... and {len(why) - shown} more"
+            return (f"it scores {score:g} of {maximum:g}; first error: "
+                    f"{why[0] if why else 'none shown'}{details}"
+                    + (f"\n  the canary's autograded notebook: {kept}" if kept else ""))
+        shutil.rmtree(settings.autograder / REPORTS / settings.assignment / "canary",
+                      ignore_errors=True)  # a failed canary's notebook from an earlier run
+        return None
+    finally:
+        _partial.clear()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _keep_canary(api, settings: Settings, scratch: Path, keep_partial: bool = False,
+                 reason: str = "") -> Path | None:
+    """Copy the failed canary's autograded notebook to the reports folder for the instructor."""
+    if keep_partial:
+        keep_partial_notebook(api, settings.assignment, canary.STUDENT, reason)
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.autograded_directory, canary.STUDENT,
+                                        settings.assignment))
+    found = sorted(folder.glob("*.ipynb"))
+    if not found:
+        return None
+    dest = settings.autograder / REPORTS / settings.assignment / "canary"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for path in found:
+        shutil.copy2(path, dest / path.name)
+    return dest / found[0].name
+
+
+def _feedback_in_worker(student: str) -> tuple[str, list[str]]:
+    """nbgrader's feedback page of one graded student: (problem or "", warnings raised)."""
+    _partial.clear()
     result = _worker["api"].generate_feedback(_worker["settings"].assignment, student, force=True)
-    return "" if result["success"] else (result.get("error") or result.get("log", ""))[-500:]
+    problem = "" if result["success"] else (result.get("error") or result.get("log", ""))[-500:]
+    return problem, _worker["log"].take()
 
 
 # ---------------------------------------------------------------- failures
@@ -220,6 +453,47 @@ def explain_failure(log: str, seconds: float, settings: Settings) -> str:
     return "nbgrader could not grade this submission: " + (errors[0][:300] if errors else "unknown")
 
 
+def failed_setup_cells(api, assignment: str, student: str) -> list[str]:
+    """The locked set-up cells (neither solution nor test: the notebook's own imports) that ended
+    in an error in the student's autograded notebook, each as ``grade_id (error)``."""
+    import nbformat
+
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    broken = []
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # noqa: BLE001 - nbgrader wrote it; unreadable means no verdict here
+            continue
+        for cell in cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if (cell.cell_type != "code" or not meta.get("locked") or meta.get("grade")
+                    or meta.get("solution")):
+                continue
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    evalue = str(out.get("evalue", "")).strip().splitlines()
+                    broken.append(f"'{meta.get('grade_id', '?')}' failed ({out.get('ename')}: "
+                                  f"{evalue[0] if evalue else ''})"[:300])
+                    break
+    return broken
+
+
+def unscore(api, assignment: str, student: str) -> None:
+    """A submission the grader failed: no automatic score, flagged for the instructor in
+    nbgrader's formgrader (needs manual grading), rather than a score the student did not earn."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        submission = gb.find_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = None
+                grade.needs_manual_grade = True
+        gb.db.commit()
+
+
 def zero_grades(api, assignment: str, student: str) -> None:
     """Every part of an ungradable submission scores zero, as nbgrader scores a missing notebook."""
     from nbgrader.api import Gradebook
@@ -246,6 +520,23 @@ def submitted_students(settings: Settings, coursedir) -> dict[str, Path]:
     return found
 
 
+def check_assignment(settings: Settings, coursedir) -> None:
+    """``GradingError`` (one line) unless the gradebook knows the assignment."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = canary.sqlite_file(coursedir.db_url)
+    if db is not None and not db.exists():
+        raise GradingError(f"no gradebook at {db}: release the assignment first "
+                           f"(nbgrader generate_assignment {settings.assignment})")
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            gb.find_assignment(settings.assignment)
+        except MissingEntry:
+            known = ", ".join(sorted(a.name for a in gb.assignments)) or "none"
+            raise GradingError(f"unknown assignment '{settings.assignment}' (the gradebook knows: "
+                               f"{known})") from None
+
+
 def digest(folder: Path) -> str:
     """A fingerprint of a submission's files, so a resubmission is graded again."""
     h = hashlib.sha256()
@@ -258,25 +549,38 @@ def results_path(settings: Settings) -> Path:
     return settings.autograder / REPORTS / settings.assignment / "results.json"
 
 
+def log_path(settings: Settings) -> Path:
+    return settings.autograder / REPORTS / settings.assignment / "grader.log"
+
+
+_OUTCOME_FIELDS = {f.name for f in dataclasses.fields(Outcome)}
+
+
 def load_results(settings: Settings) -> dict[str, Outcome]:
     path = results_path(settings)
     if not path.exists():
         return {}
-    return {s: Outcome(**o) for s, o in json.loads(path.read_text()).items()}
+    return {s: Outcome(**{k: v for k, v in o.items() if k in _OUTCOME_FIELDS})
+            for s, o in json.loads(path.read_text()).items()}
 
 
 def save_results(settings: Settings, results: dict[str, Outcome]) -> None:
     path = results_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({s: dataclasses.asdict(o) for s, o in sorted(results.items())},
-                              indent=1))
+    data = {}
+    for student, outcome in sorted(results.items()):
+        data[student] = dataclasses.asdict(outcome)
+        data[student].pop("warnings", None)  # they go to grader.log
+    tmp.write_text(json.dumps(data, indent=1))
     tmp.replace(path)  # atomic: an interrupted batch never leaves half a file
 
 
 def _already_done(outcome: Outcome | None, fingerprint: str, autograded: Path) -> bool:
     if outcome is None or outcome.digest != fingerprint:
         return False
+    if outcome.status == "error":
+        return False  # the grader's fault: graded again
     return outcome.status == "failed" or autograded.exists()
 
 
@@ -286,19 +590,60 @@ def default_jobs() -> int:
     return 2 * (os.cpu_count() or 1)
 
 
+class _Warnings:
+    """The workers' library warnings: every one into ``grader.log``, each kind said once."""
+
+    def __init__(self, settings: Settings):
+        self.path = log_path(settings)
+        self.counts: collections.Counter = collections.Counter()
+        self.said: set[str] = set()
+
+    def add(self, lines: list[str], say) -> None:
+        if not lines:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as log:
+            for line in lines:
+                log.write(line + "\n")
+        for line in lines:
+            if line.startswith("GraderWarning: "):
+                message = line.removeprefix("GraderWarning: ")
+                if message not in self.said:  # one per batch, not one per worker or notebook
+                    self.said.add(message)
+                    say(f"warning: {message}")
+            else:
+                self.counts[line.split(":", 1)[0]] += 1
+
+    def summary(self) -> str:
+        if not self.counts:
+            return ""
+        kinds = ", ".join(f"{n} {kind}" for kind, n in self.counts.most_common())
+        return f"library warnings ({kinds}) are in {self.path}"
+
+
 def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = False,
                 students: list[str] | None = None, feedback: bool = True,
-                progress: bool = True) -> dict[str, Outcome]:
+                progress: bool = True, run_canary: bool = True) -> dict[str, Outcome]:
     """Autograde every submission of ``settings.assignment``; returns the outcome per student.
 
-    Finished work (same submission, graded before) is skipped unless ``force``."""
+    Finished work (same submission, graded before) is skipped unless ``force``. First, the
+    solution is graded as a canary (:mod:`tdnn.grade.canary`): :class:`CanaryFailed` unless it
+    earns full marks. :class:`GradingError` for an unknown assignment or no submissions."""
     from nbgrader.coursedir import CourseDirectory
 
     config = load_config(settings)
     coursedir = CourseDirectory(config=config)
+    check_assignment(settings, coursedir)
     found = submitted_students(settings, coursedir)
+    if not found:
+        where = coursedir.format_path(coursedir.submitted_directory, "<student>",
+                                      settings.assignment)
+        raise GradingError(f"no submissions of '{settings.assignment}' (looked for {where})")
     if students:
         found = {s: f for s, f in found.items() if s in set(students)}
+        if not found:
+            raise GradingError(f"none of the students given ({', '.join(students)}) submitted "
+                               f"'{settings.assignment}'")
     results = load_results(settings)
     todo: dict[str, str] = {}
     for student, folder in found.items():
@@ -307,19 +652,38 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
                                                 settings.assignment))
         if force or not _already_done(results.get(student), fingerprint, autograded):
             todo[student] = fingerprint
-    jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
+    if not todo:
+        return {s: results[s] for s in found if s in results}
+    jobs = max(1, min(jobs or default_jobs(), len(todo) + int(run_canary)))
     slots = multiprocessing.get_context("fork").Queue()
     for slot in range(jobs):
         slots.put(slot)
+    say = (lambda line: tqdm.write(line, file=sys.stderr)) if progress else \
+        (lambda line: print(line, file=sys.stderr))
+    log = _Warnings(settings)
     # fork: the workers inherit nbgrader already imported by the parent (seconds each otherwise).
     import nbgrader.apps  # noqa: F401
-    with cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                initializer=_init_worker, initargs=(settings, slots)) as pool:
+    with warnings.catch_warnings(), \
+            cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker, initargs=(settings, slots)) as pool:
+        warnings.showwarning = lambda m, c, f, n, file=None, line=None: log.add(
+            [f"{c.__name__}: {m} ({f}:{n})"], say)
+        if run_canary:
+            # All workers start (and warm their zygotes) while one of them grades the canary.
+            problem, raised = pool.submit(_canary_in_worker).result()
+            log.add(raised, say)
+            if problem is not None:
+                raise CanaryFailed(
+                    f"no student was graded: the solution notebook, graded first as a canary "
+                    f"in the same sandbox and configuration, does not earn full marks, so the "
+                    f"grader is broken; {problem}")
         futures = {pool.submit(_grade_in_worker, s, d): s for s, d in todo.items()}
         bar = tqdm(cf.as_completed(futures), total=len(futures), unit="nb",
                    desc=f"autograde {settings.assignment}", disable=not progress)
         for future in bar:
             outcome = future.result()
+            log.add(outcome.warnings, say)
+            outcome.warnings = []
             results[outcome.student] = outcome
             save_results(settings, results)
         if feedback:
@@ -327,8 +691,11 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
             feedback_futures = {pool.submit(_feedback_in_worker, s): s for s in graded}
             for future in tqdm(cf.as_completed(feedback_futures), total=len(graded),
                                unit="nb", desc="feedback", disable=not progress):
-                problem = future.result()
+                problem, raised = future.result()
+                log.add(raised, say)
                 if problem:
                     results[feedback_futures[future]].reason = "feedback failed: " + problem
             save_results(settings, results)
+    if log.summary():
+        say(log.summary())
     return {s: results[s] for s in found if s in results}

@@ -49,10 +49,14 @@ def summary(settings: driver.Settings, outcomes: dict[str, driver.Outcome]) -> s
     """Students graded, failures by reason, and the mean and median score of each part."""
     graded = sum(o.status == "graded" for o in outcomes.values())
     failed = [o for o in outcomes.values() if o.status == "failed"]
+    errors = [o for o in outcomes.values() if o.status == "error"]
     lines = [f"{settings.assignment}: {len(outcomes)} submissions, {graded} graded, "
-             f"{len(failed)} could not be graded (scored 0)"]
+             f"{len(failed)} could not be graded (scored 0)"
+             + (f", {len(errors)} NOT SCORED because of the grader" if errors else "")]
     for reason, count in collections.Counter(o.reason for o in failed).most_common():
         lines.append(f"  {count:4d} x {reason}")
+    for outcome in sorted(errors, key=lambda o: o.student):
+        lines.append(f"  grader error, {outcome.student}: {outcome.reason}")
     by_part, maxima = part_scores(settings)
     lines.append(f"  {'part':<12}{'max':>6}{'mean':>8}{'median':>8}")
     for part, values in by_part.items():
