@@ -335,8 +335,9 @@ def _grade_in_worker(student: str, digest: str) -> Outcome:
     if result["success"]:
         broken = failed_setup_cells(api, settings.assignment, student)
         if broken:
-            reason = ("grader error, not scored: the locked set-up cell " + "; ".join(broken)
-                      + f" (grade again with --force --students {student} once fixed)")
+            reason = ("not scored: the locked set-up cell " + "; ".join(broken)
+                      + f", which no student writes (grade again with --force --students "
+                      f"{student} once fixed)")
             unscore(api, settings.assignment, student)
             return Outcome(student, "error", reason, seconds, digest, kernel,
                            _worker["log"].take())
