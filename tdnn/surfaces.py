@@ -12,7 +12,7 @@ Two walkers, one per kind of optimizer:
 - :func:`keras_trajectory` runs a ``keras.optimizers.*`` instance (Keras is imported only
   when it is called, so importing this module stays cheap);
 - :func:`trajectory` runs an optimizer with the exercise API, ``update(params, grads)`` on
-  ``dict[str, np.ndarray]`` (see ``shared/exercise-api.md``), e.g. a student's own ``Adam``.
+  ``dict[str, np.ndarray]`` (see ``docs/exercise-contract.md``), e.g. a student's own ``Adam``.
 
 Both return an array of shape (steps + 1, 2): the start, then the point after each step.
 """
