@@ -123,7 +123,7 @@ class PartwiseExecute(Execute):
         parts = self._parts()
         solutions = {p for p in parts if p is not None}
         limit = self.max_restarts if self.max_restarts >= 0 else max(1, len(solutions))
-        replayable: list[int] = []       # cells that ran to their end, in order
+        replayable: list[int] = []       # set-up and solution cells that ran, in order
         stopped_by: dict[str | None, int] = {}  # part -> the cell that stopped the kernel
         skip: set[int] = set()           # cells never to run again (they stopped a kernel)
         given_up: str | None = None      # why no cell runs any more
@@ -135,13 +135,16 @@ class PartwiseExecute(Execute):
                 cell.outputs = [error_output("CellNotRun", given_up)]
                 continue
             if part is not None and part in stopped_by:
+                culprit = cells[stopped_by[part]].metadata.get("nbgrader", {}).get("grade_id")
+                where = f"in cell '{culprit}' " if culprit else ""
                 cell.outputs = [error_output(
-                    "CellNotRun", "Not run: this part's code stopped the kernel above "
-                    f"(cell {stopped_by[part] + 1}), so it scores 0.")]
+                    "CellNotRun", f"Not run: this part's code stopped the kernel above {where}"
+                    "(see the error there), so this cell scores 0.")]
                 continue
             failure = await self._async_run_cell(cell, index)
             if failure is None:
-                replayable.append(index)
+                if not self._is_test(cell):
+                    replayable.append(index)
                 continue
             cell.outputs.append(error_output(*failure))
             skip.add(index)
@@ -157,6 +160,11 @@ class PartwiseExecute(Execute):
                 if failed is None:
                     break
                 skip.add(failed)
+
+    @staticmethod
+    def _is_test(cell) -> bool:
+        meta = cell.metadata.get("nbgrader", {})
+        return bool(meta.get("grade")) and not meta.get("solution")
 
     async def _async_run_cell(self, cell, index: int) -> tuple[str, str] | None:
         """Runs one cell; ``None`` when the kernel survived, else ``(ename, message)``."""
