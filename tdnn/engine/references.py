@@ -5,7 +5,8 @@ against Keras, with the outputs of every known mistake.
 ``solutions/`` and its chapter module (:mod:`tdnn.chapters`):
 
 1. runs the solution notebook in-process (:mod:`tdnn.engine.notebook`) and records what each
-   graded cell reports: the expected results; the solution must pass its own visible checks;
+   graded cell reports: the expected results; the solution must pass its own visible checks,
+   and every graded cell must report something (a test decided in the kernel can be faked);
 2. runs each ``autograder/variants/<assignment>/<part>/correct_*.py`` in place of its part: it
    must pass the visible checks and agree with the solution on every case that is not marked
    as a matter of convention; where it differs (a case with ``"conventions": True``, e.g. where
@@ -70,6 +71,10 @@ def build_notebook(assignment: str, path: Path, with_keras: bool = True, log=pri
         raise BuildError(f"{path.name}: the solution fails its own cells: {base.errors}")
     conventions = {case["name"] for part in chapter.PARTS for case in chapter.cases(part)
                    if case.get("conventions")}
+    silent = [gid for gid, reports in base.reports.items() if not reports]
+    if silent:
+        raise BuildError(f"{path.name}: test cells that report nothing to the grader: {silent} "
+                         "(a test decided in the kernel can be faked there)")
     cells = {}
     for grade_id, reports in base.reports.items():
         cells[grade_id] = {

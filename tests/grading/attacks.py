@@ -23,6 +23,14 @@ class Attack:
     zero: frozenset          # parts that must score 0 (every other part keeps full marks)
     source: str              # what the student puts in the SGD cell
     blank: bool = False      # the other parts left unimplemented too
+    also_zero: frozenset = frozenset()  # further test cells the attack costs its author
+
+    def expected(self, points: dict) -> dict:
+        """The score each test cell deserves."""
+        from tdnn.chapters import part_of
+
+        return {gid: 0.0 if part_of(gid) in self.zero or gid in self.also_zero else p
+                for gid, p in points.items()}
 
 
 ALL = frozenset({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"})
@@ -66,11 +74,12 @@ ATTACKS = {
             c.first_bad = lambda *a, **k: None
             """)),
     "reports_silenced": Attack(
-        "the reporting function replaced by one that reports nothing",
+        "the reporting function replaced by one that reports nothing (every later hidden test "
+        "then reports nothing, and scores 0)",
         frozenset({"sgd"}), WRONG_SGD + textwrap.dedent("""\
             import tdnn.engine.report as r
             r.emit = lambda *a, **k: None
-            """)),
+            """), also_zero=frozenset(f"test_{p}_hidden" for p in ALL)),
     "forged_report": Attack(
         "a wrong SGD whose update() also publishes a made-up result under the test's label",
         frozenset({"sgd"}), textwrap.dedent("""\
