@@ -585,6 +585,19 @@ def _already_done(outcome: Outcome | None, fingerprint: str, autograded: Path) -
     return outcome.status == "failed" or autograded.exists()
 
 
+def _feedback_missing(coursedir, settings: Settings, student: str) -> bool:
+    """No feedback page of the student's autograded notebook, or one older than it."""
+    graded = Path(coursedir.format_path(coursedir.autograded_directory, student,
+                                        settings.assignment))
+    pages = Path(coursedir.format_path(coursedir.feedback_directory, student,
+                                       settings.assignment))
+    for notebook in graded.glob("*.ipynb"):
+        page = pages / f"{notebook.stem}.html"
+        if not page.exists() or page.stat().st_mtime < notebook.stat().st_mtime:
+            return True
+    return False
+
+
 def default_jobs() -> int:
     """Two workers per core: measured on 2 cores, a worker spends about half of each notebook
     waiting for its kernel (start, replies, shutdown), and 4 workers grade ~1.6x faster than 2."""
@@ -653,9 +666,13 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
                                                 settings.assignment))
         if force or not _already_done(results.get(student), fingerprint, autograded):
             todo[student] = fingerprint
-    if not todo:
+    # Graded by an earlier batch that was stopped before its feedback phase: feedback only.
+    stale = [s for s in found if s not in todo and feedback and s in results
+             and results[s].status == "graded" and _feedback_missing(coursedir, settings, s)]
+    if not todo and not stale:
         return {s: results[s] for s in found if s in results}
-    jobs = max(1, min(jobs or default_jobs(), len(todo) + int(run_canary)))
+    run_canary = run_canary and bool(todo)
+    jobs = max(1, min(jobs or default_jobs(), len(todo) + len(stale) + int(run_canary)))
     slots = multiprocessing.get_context("fork").Queue()
     for slot in range(jobs):
         slots.put(slot)
@@ -688,7 +705,7 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
             results[outcome.student] = outcome
             save_results(settings, results)
         if feedback:
-            graded = [s for s in todo if results[s].status == "graded"]
+            graded = [s for s in todo if results[s].status == "graded"] + stale
             feedback_futures = {pool.submit(_feedback_in_worker, s): s for s in graded}
             for future in tqdm(cf.as_completed(feedback_futures), total=len(graded),
                                unit="nb", desc="feedback", disable=not progress):
