@@ -26,13 +26,15 @@ _PATCHED_MAIN = textwrap.dedent("""\
 
 
 def grade(root: Path, *args: str, patch: str = "", cwd: Path | None = None,
-          autograder: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
+          autograder: bool = True, timeout: int = 900,
+          env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """``python -m tdnn.grade fast_optimizers --jobs 2 *args`` on the copy; never raises on a
     non-zero exit (the tests look at it)."""
     cmd = [sys.executable, "-c", _PATCHED_MAIN, ASSIGNMENT, "--jobs", "2"]
     if autograder:
         cmd += ["--autograder", str(root / "autograder")]
-    env = nbgrader_cli.env(TDNN_ROOT=str(root), TDNN_TEST_PATCH=textwrap.dedent(patch))
+    env = nbgrader_cli.env(TDNN_ROOT=str(root), TDNN_TEST_PATCH=textwrap.dedent(patch),
+                           **(env_extra or {}))
     return subprocess.run([*cmd, *args], cwd=cwd or root, env=env, capture_output=True,
                           text=True, timeout=timeout)
 

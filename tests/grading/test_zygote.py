@@ -1,0 +1,173 @@
+"""The pre-warmed zygote and its warm-up are used when they should be, say once when they
+cannot be, and change no output."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from . import classroom
+from .classroom import ASSIGNMENT
+from .driving import autograded, cell_outputs, grade, results, text_of
+
+#: A cell that tells whether this kernel carries the zygote's warm-up (IPython's traceback
+#: formatting for the disabled history is skipped only there).
+PROBE = textwrap.dedent("""\
+    from IPython.core.interactiveshell import InteractiveShell
+    print("warm-up in this kernel:", InteractiveShell._format_exception_for_storage.__name__ == "format_for_history")
+    """)
+
+#: Every start of a zygote is recorded in $ZYGOTE_LOG, and fails when $ZYGOTE_FAILS is set.
+COUNT_ZYGOTES = """
+    import os
+    from tdnn.grade import sandbox
+    _init = sandbox.Zygote.__init__
+    def _counted(self, *a, **k):
+        with open(os.environ["ZYGOTE_LOG"], "a") as f:
+            f.write(f"{os.getpid()}\\n")
+        if os.environ.get("ZYGOTE_FAILS"):
+            raise RuntimeError("simulated: the zygote could not start")
+        _init(self, *a, **k)
+    sandbox.Zygote.__init__ = _counted
+"""
+
+#: Zygotes whose IPython/stack_data lack a name warm.py replaces (what a real zygote reports
+#: then, see test_warm_up_checks_names_and_falls_back): the grader must say so once.
+UPGRADED_LIBRARIES = """
+    from tdnn.grade import sandbox
+    _request = sandbox.Zygote.request
+    def _request_upgraded(self, **request):
+        reply = _request(self, **request)
+        if request.get("op") == "stats":
+            reply["problems"] = ["warm-up: stack_data.utils._pygmented_with_ranges no longer exists (simulated)"]
+        return reply
+    sandbox.Zygote.request = _request_upgraded
+"""
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    from tdnn.engine.references import variant_sources
+    root = classroom.make_course(tmp_path_factory.mktemp("zygote"))
+    from tdnn.engine.notebook import solution_sources, strip_markers
+    from tdnn import paths
+    solution = strip_markers(solution_sources(paths.SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")["sgd"])
+    classroom.submit(root, "probe", replace={"sgd": PROBE + solution})
+    classroom.submit(root, "blank", blank=True)
+    (name, bug), = list(variant_sources(ASSIGNMENT, "adam", "bug").items())[:1]
+    classroom.submit(root, "buggy", replace={"adam": bug})
+    return root
+
+
+def _copy(course, tmp_path_factory, name):
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(course, root, dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def prewarmed(course, tmp_path_factory):
+    root = _copy(course, tmp_path_factory, "prewarmed")
+    log = root / "zygotes.log"
+    done = grade(root, "--no-reports", patch=COUNT_ZYGOTES, env_extra={"ZYGOTE_LOG": str(log)})
+    return root, done, log
+
+
+@pytest.fixture(scope="module")
+def cold(course, tmp_path_factory):
+    root = _copy(course, tmp_path_factory, "cold")
+    log = root / "zygotes.log"
+    done = grade(root, "--no-reports", "--no-prewarm", patch=COUNT_ZYGOTES,
+                 env_extra={"ZYGOTE_LOG": str(log)})
+    return root, done, log
+
+
+def test_prewarmed_kernels_are_forked_from_the_zygote(prewarmed):
+    """Is every kernel forked by a zygote (counted by the zygote), with the warm-up in it?"""
+    root, done, log = prewarmed
+    assert done.returncode == 0, done.stderr
+    assert {o["kernel"] for o in results(root).values()} == {"forked"}
+    assert 1 <= len(log.read_text().split()) <= 2  # one per worker, --jobs 2
+    assert "warm-up in this kernel: True" in text_of(autograded(root, "probe"))
+
+
+def test_no_prewarm_starts_no_zygote(cold):
+    """Does --no-prewarm start no zygote, and give each kernel its own sandbox?"""
+    root, done, log = cold
+    assert done.returncode == 0, done.stderr
+    assert not log.exists()
+    assert {o["kernel"] for o in results(root).values()} == {"sandbox"}
+    assert "warm-up in this kernel: False" in text_of(autograded(root, "probe"))
+
+
+@pytest.mark.parametrize("student", ["blank", "buggy"])
+def test_outputs_are_identical_with_and_without_prewarm(prewarmed, cold, student):
+    """Are the outputs of a failing notebook (tracebacks included) the same either way?"""
+    warm_nb, cold_nb = autograded(prewarmed[0], student), autograded(cold[0], student)
+    assert cell_outputs(warm_nb) == cell_outputs(cold_nb)
+    assert "Traceback" in text_of(warm_nb) or "Error" in text_of(warm_nb)
+
+
+def test_a_zygote_that_cannot_start_is_reported_once_not_retried(course, tmp_path_factory):
+    """Is a failed zygote said once per batch, tried once per worker (not per notebook), and
+    does every kernel then get a sandbox of its own?"""
+    root = _copy(course, tmp_path_factory, "nozygote")
+    log = root / "zygotes.log"
+    done = grade(root, "--no-reports", patch=COUNT_ZYGOTES,
+                 env_extra={"ZYGOTE_LOG": str(log), "ZYGOTE_FAILS": "1"})
+    assert done.returncode == 0, done.stderr
+    assert len(log.read_text().split()) <= 2  # --jobs 2; 4 notebooks with the canary
+    assert done.stderr.count("zygote did not start") == 1, done.stderr
+    assert {o["kernel"] for o in results(root).values()} == {"sandbox"}
+    assert {s: sum(g.values()) for s, g in classroom.grades(root, ASSIGNMENT).items()}["probe"] == 18
+
+
+def test_a_warm_up_that_lacks_a_name_is_said_once(course, tmp_path_factory):
+    """When the zygotes report that a library no longer has a name warm.py replaces, does the
+    grader say so once (not once per worker or notebook) and grade as usual?"""
+    root = _copy(course, tmp_path_factory, "upgraded")
+    done = grade(root, "--no-reports", patch=UPGRADED_LIBRARIES)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("_pygmented_with_ranges no longer exists") == 1, done.stderr
+    assert {o["status"] for o in results(root).values()} == {"graded"}
+
+
+@pytest.mark.parametrize("missing", ["stack_data.utils._pygmented_with_ranges",
+                                     "IPython.core.interactiveshell.InteractiveShell._format_exception_for_storage"])
+def test_warm_up_checks_names_and_falls_back(missing):
+    """With a name gone (as after an upgrade), does the warm-up leave that library alone, report
+    it, keep the other trim, and still format tracebacks?"""
+    module, _, attribute = missing.rpartition(".")
+    if module.endswith("InteractiveShell"):
+        module, owner = module.rpartition(".")[0], "InteractiveShell"
+    else:
+        owner = None
+    script = textwrap.dedent(f"""
+        import importlib, json
+        m = importlib.import_module({module!r})
+        target = getattr(m, {owner!r}) if {owner!r} else m
+        delattr(target, {attribute!r})
+        import stack_data.core, stack_data.utils
+        from IPython.core.interactiveshell import InteractiveShell
+        before = stack_data.core._pygmented_with_ranges
+        from tdnn.grade import warm
+        problems = warm.warm_up()
+        print(json.dumps({{
+            "problems": problems,
+            "stack_data_patched": stack_data.core._pygmented_with_ranges is not before,
+            "history_patched": getattr(InteractiveShell, "_format_exception_for_storage", None) is not None
+                and InteractiveShell._format_exception_for_storage.__name__ == "format_for_history",
+        }}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(got["problems"]) == 1 and missing in got["problems"][0], got
+    if missing.startswith("stack_data"):
+        assert not got["stack_data_patched"] and got["history_patched"]
+    else:
+        assert got["stack_data_patched"] and not got["history_patched"]
