@@ -221,12 +221,12 @@ def keep_partial_execute():
         class KeepPartialExecute(SandboxedExecute):
             def preprocess(self, nb, resources=None, km=None):
                 _partial.clear()
+                _partial.update(nb=nb, error="",
+                                notebook=((resources or {}).get("nbgrader") or {}).get("notebook"))
                 try:
                     return super().preprocess(nb, resources, km)
                 except BaseException as err:
-                    _partial.update(
-                        nb=nb, error=f"{type(err).__name__}: {err}"[:500],
-                        notebook=((resources or {}).get("nbgrader") or {}).get("notebook"))
+                    _partial["error"] = f"{type(err).__name__}: {err}"[:500]
                     raise
 
         _keep_partial_execute = KeepPartialExecute
@@ -245,10 +245,11 @@ def keep_partial_notebook(api, assignment: str, student: str, reason: str) -> Pa
     coursedir = api.coursedir
     folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
     folder.mkdir(parents=True, exist_ok=True)
+    stopped = (f"the grader stopped on: `{_partial['error']}`" if _partial.get("error") else
+               "the notebook ran to its end; nbgrader failed after it")
     note = nbformat.v4.new_markdown_cell(
         f"**[grader] This submission could not be graded; every part scores 0.** {reason} "
-        f"(the grader stopped on: `{_partial.get('error', '')}`). The cells below show the "
-        "outputs as far as the notebook ran.")
+        f"({stopped}). The cells below show the outputs as far as the notebook ran.")
     note.metadata["tdnn_grader_note"] = True
     nb = nbformat.from_dict(nb)
     nb.cells.insert(0, note)
