@@ -177,9 +177,10 @@ class PartwiseExecute(Execute):
         except CellTimeoutError:
             await self._async_drop_output_task()
             if self._timed_out is not None:
+                ignored = " and ignored the interrupt" if self.interrupt_on_timeout else ""
                 return "CellTimeoutError", (
-                    f"This cell ran past the {self._timed_out} s limit and ignored the "
-                    "interrupt, so its kernel was stopped.")
+                    f"This cell ran past the {self._timed_out} s limit{ignored}, so its kernel "
+                    "was stopped.")
             return "CellTimeoutError", (
                 f"This cell's output did not arrive within {self.iopub_timeout} s of its end, "
                 "so its kernel was stopped.")
