@@ -8,7 +8,8 @@ What a hidden case checks, besides several steps on several keys: default and cu
 hyperparameters; two keys of one shape (state shared across keys shows as wrong values, not
 only as a broadcast error); float32; coordinates whose gradient is zero (``0/0`` where eps is
 missing or misplaced); and, for the parts with ``eps``, ``eps=0.5`` (an ``eps`` that is ignored,
-or added in the wrong place, changes every step). Where eps sits is a convention, so the grader
+or added in the wrong place, changes every step) and gradients near 1e-6 (where the default eps
+is part of every step, so a wrong default shows). Where eps sits is a convention, so the grader
 accepts each accepted form's own answer (eps inside or outside the square root, Adam's bias
 correction folded into the step size): :mod:`tdnn.engine.references` computes one answer per
 ``correct_*`` variant in ``autograder/variants/fast_optimizers/``.
@@ -61,6 +62,9 @@ KERAS_ATOL = 1e-6
 
 # ---------------------------------------------------------------- cases (inputs only)
 
+TINY = object()  # marks the case of gradients so small that eps is part of every step
+
+
 def _signed(rng, shape, zero_fraction=0.0):
     """Gradients with 0.5 <= |g| <= 2, some set to exactly zero."""
     g = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
@@ -88,10 +92,14 @@ def cases(part: str) -> list[dict]:
     if part in HAS_EPS:
         specs.append(("eps=0.5, 5 steps", {**CUSTOM[part], "eps": 0.5}, "float64", 5,
                       {"W": (2, 3)}, 0.2))
+        specs.append(("gradients near 1e-6, where the default eps matters, 4 steps", {},
+                      "float64", 4, {"W": (2, 3)}, TINY))
     out = []
     for name, kwargs, dtype, n_steps, keys, zeros in specs:
         start = {k: rng.normal(size=s).astype(dtype) for k, s in keys.items()}
-        grads = [{k: _signed(rng, s, zeros).astype(dtype) for k, s in keys.items()}
+        scale = 1e-6 if zeros is TINY else 1.0
+        zeros = 0.0 if zeros is TINY else zeros
+        grads = [{k: scale * _signed(rng, s, zeros).astype(dtype) for k, s in keys.items()}
                  for _ in range(n_steps)]
         if zeros:  # one coordinate never receives a gradient at all
             for g in grads:
@@ -100,7 +108,7 @@ def cases(part: str) -> list[dict]:
         out.append({"name": f"{signature(part, kwargs)} [{name}]", "kwargs": kwargs,
                     "start": start, "grads": grads,
                     # where eps sits changes this case's answer: each accepted form has its own
-                    "conventions": "eps" in kwargs})
+                    "conventions": "eps" in kwargs or scale != 1.0})
     return out
 
 
@@ -188,8 +196,13 @@ def compare(part, got: dict, expected: dict) -> str | None:
         if set(got_t) != set(exp_t):
             return f"after step {t}, params has keys {sorted(got_t)}, expected {sorted(exp_t)}."
         for k in exp_t:
-            g, e = np.asarray(got_t[k]), np.asarray(exp_t[k], dtype=np.float64)
-            if g.dtype == np.float32:
+            g, e = np.asarray(got_t[k]), np.asarray(exp_t[k])
+            if g.dtype != e.dtype and part is not None:  # in-place updates keep the dtype
+                return (f"after step {t}, params[{k!r}] has dtype {g.dtype}, expected {e.dtype} "
+                        "(an update in place keeps the dtype of the caller's array).")
+            loose = e.dtype == np.float32
+            e = e.astype(np.float64)
+            if loose:
                 slack = FLOAT32_ATOL + FLOAT32_RTOL * np.abs(e)
                 where = cmp.first_bad(g, e, slack)
             else:

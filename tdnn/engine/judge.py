@@ -11,7 +11,8 @@ what came back, where they first differ, and the likely mistake.
 
 Nothing the kernel does can raise a grade here: an error in the cell (from a visible check, or a
 crash) still scores 0 as nbgrader decides; a cell's ``execute_result`` can no longer claim partial
-credit (it becomes a plain display); the results replace no check, they are the check.
+credit (it becomes a plain display); and since a visible test's answer is public (code could
+echo it back), a part's visible points count only when its hidden tests pass too.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
-from nbgrader.utils import is_grade, is_solution
+from nbgrader.utils import determine_grade, is_grade, is_solution
 from traitlets import Unicode
 
 from tdnn import chapters, paths
@@ -95,6 +96,24 @@ def verdict(chapter, part: str, expected: list[dict], outputs) -> tuple[str | No
     return None, len(found)
 
 
+def _scores_full(cell) -> bool:
+    return determine_grade(cell)[0] == float(cell.metadata.nbgrader["points"])
+
+
+def _visible_points_need_hidden(tests) -> None:
+    """A visible test's answer is written in the student's notebook, so a report of it proves
+    nothing on its own (code can echo the answer back): a part's other test cells keep their
+    points only when all of its hidden test cells earn theirs."""
+    failed = {chapters.part_of(c.metadata.nbgrader["grade_id"]) for c in tests
+              if c.metadata.nbgrader["grade_id"].endswith("_hidden") and not _scores_full(c)}
+    for cell in tests:
+        gid = cell.metadata.nbgrader["grade_id"]
+        if chapters.part_of(gid) in failed and not gid.endswith("_hidden") and _scores_full(cell):
+            cell.outputs.insert(0, _error(
+                "this visible test passed, but the hidden tests of the same part did not (see "
+                "them below): a part's points count only when its hidden tests pass too."))
+
+
 class JudgeResults(NbGraderPreprocessor):
     """Score every graded test cell by the results it reported, in the grader's process."""
 
@@ -118,9 +137,11 @@ class JudgeResults(NbGraderPreprocessor):
         except (FileNotFoundError, KeyError) as err:
             raise GraderError(f"no reference outputs for {assignment}/{name} in "
                               f"{self.references} ({err}): run `make references`") from err
-        for cell in nb.cells:
-            if cell.cell_type == "code" and is_grade(cell) and not is_solution(cell):
-                self._judge(chapter, cell, expected_cells.get(cell.metadata.nbgrader["grade_id"]))
+        tests = [c for c in nb.cells
+                 if c.cell_type == "code" and is_grade(c) and not is_solution(c)]
+        for cell in tests:
+            self._judge(chapter, cell, expected_cells.get(cell.metadata.nbgrader["grade_id"]))
+        _visible_points_need_hidden(tests)
         return nb, resources
 
     def _judge(self, chapter, cell, expected) -> None:

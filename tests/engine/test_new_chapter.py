@@ -156,6 +156,8 @@ def test_the_new_chapter_is_graded_both_ways(toy_course):
     full = {"test_leaky_relu_visible": 1.0, "test_leaky_relu_hidden": 2.0}
     assert grades["solution"] == full
     assert grades["correct_maximum"] == full
-    assert grades["bug_alpha_ignored"] == {"test_leaky_relu_visible": 1.0,
+    # its visible case uses the default alpha and passes, but a part's visible point counts
+    # only with its hidden tests passing
+    assert grades["bug_alpha_ignored"] == {"test_leaky_relu_visible": 0.0,
                                            "test_leaky_relu_hidden": 0.0}
     assert sum(grades["blank"].values()) == 0

@@ -23,14 +23,12 @@ class Attack:
     zero: frozenset          # parts that must score 0 (every other part keeps full marks)
     source: str              # what the student puts in the SGD cell
     blank: bool = False      # the other parts left unimplemented too
-    also_zero: frozenset = frozenset()  # further test cells the attack costs its author
 
     def expected(self, points: dict) -> dict:
         """The score each test cell deserves."""
         from tdnn.chapters import part_of
 
-        return {gid: 0.0 if part_of(gid) in self.zero or gid in self.also_zero else p
-                for gid, p in points.items()}
+        return {gid: 0.0 if part_of(gid) in self.zero else p for gid, p in points.items()}
 
 
 ALL = frozenset({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"})
@@ -75,11 +73,36 @@ ATTACKS = {
             """)),
     "reports_silenced": Attack(
         "the reporting function replaced by one that reports nothing (every later hidden test "
-        "then reports nothing, and scores 0)",
-        frozenset({"sgd"}), WRONG_SGD + textwrap.dedent("""\
+        "then reports nothing, so every part scores 0)",
+        ALL, WRONG_SGD + textwrap.dedent("""\
             import tdnn.engine.report as r
             r.emit = lambda *a, **k: None
-            """), also_zero=frozenset(f"test_{p}_hidden" for p in ALL)),
+            """)),
+    "visible_answer_echoed": Attack(
+        "check_steps redefined to report the visible test's own expected answer (it is public), "
+        "every method unimplemented", ALL, textwrap.dedent("""\
+            from tdnn.engine.report import emit
+            def check_steps(make_optimizer, start, grad_steps, expected_steps, what="optimizer"):
+                emit(what, {"start": start, "steps": expected_steps, "error": None, "problem": None})
+            """), blank=True),
+    "float32_reported": Attack(
+        "results cast to float32 so that the looser float32 tolerance would apply, on an "
+        "SGD whose default learning rate is off by 1e-5", frozenset({"sgd"}), textwrap.dedent("""\
+            import numpy as _np, tdnn.chapters.fast_optimizers as _fo
+            _orig = _fo.trajectory
+            def _traj(*a, **k):
+                obs = _orig(*a, **k)
+                obs["steps"] = [{key: _np.asarray(v, dtype=_np.float32) for key, v in s.items()}
+                                for s in obs["steps"]]
+                return obs
+            _fo.trajectory = _traj
+            class SGD:
+                def __init__(self, lr=0.01 * (1 + 1e-3)):
+                    self.lr = lr
+                def update(self, params, grads):
+                    for key in params:
+                        params[key] -= self.lr * grads[key]
+            """)),
     "forged_report": Attack(
         "a wrong SGD whose update() also publishes a made-up result under the test's label",
         frozenset({"sgd"}), textwrap.dedent("""\

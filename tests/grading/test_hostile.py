@@ -33,7 +33,6 @@ class Case:
     raw: bytes | None = None
     name: str = f"{ASSIGNMENT}.ipynb"
     blank: bool = False
-    also_zero: frozenset = frozenset()    # test cells beyond ``zero``'s parts that score 0
 
 
 def _solution_with(prefix: str, part: str = "sgd") -> dict:
@@ -176,7 +175,7 @@ CASES = {
 
 # The in-kernel attacks of attacks.py, graded here by the class grader.
 CASES.update({name: Case(a.why, a.zero, "AssertionError", replace={"sgd": a.source},
-                         blank=a.blank, also_zero=a.also_zero)
+                         blank=a.blank)
               for name, a in ATTACKS.items()})
 
 HONEST = ("honest", "honest_buggy")
@@ -235,8 +234,8 @@ def test_hostile_submission_gets_its_grade_and_reason(batches, student):
     case = CASES[student]
     hostile = batches[0]
     got = classroom.grades(hostile, ASSIGNMENT)[student]
-    expected = {gid: 0.0 if classroom.part_of(gid) in case.zero or gid in case.also_zero
-                else POINTS[gid] for gid in GRADE_IDS}
+    expected = {gid: 0.0 if classroom.part_of(gid) in case.zero else POINTS[gid]
+                for gid in GRADE_IDS}
     assert got == expected, case.why
     page = hostile / "autograder" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert case.says in page.read_text(errors="replace"), case.why
