@@ -145,3 +145,27 @@ def test_an_assignment_without_a_chapter_module_is_left_to_nbgrader():
     out, _ = JudgeResults().preprocess(copy.deepcopy(nb), {"nbgrader": {"assignment": "homework1",
                                                                         "notebook": "homework1"}})
     assert out == nb
+
+
+def test_a_visible_point_needs_the_hidden_tests_of_its_part():
+    """A bug only the hidden cases catch (eps ignored) passes its visible case in the kernel,
+    but the part's visible point is not given: a public answer can be echoed back."""
+    source = course.variants(ASSIGNMENT)["adagrad--bug_eps_ignored"][2]
+    cells = judge(executed({"adagrad": source}))
+    assert determine_grade(cells["test_adagrad_visible"])[0] == 0
+    assert "hidden tests of the same part did not" in message(cells["test_adagrad_visible"])
+    assert determine_grade(cells["test_sgd_visible"])[0] == 1
+
+
+def test_results_must_keep_the_dtype_of_the_reference():
+    """Casting results to float32 would buy float32's looser tolerance; it is refused."""
+    import numpy as np
+
+    nb = executed()
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_sgd_hidden")
+    for out in cell.outputs:
+        obs = codec.decode(out.data[MIME]["observation"])
+        obs["steps"] = [{k: np.float32(v) * 1 for k, v in s.items()} for s in obs["steps"]]
+        out.data[MIME]["observation"] = codec.encode(obs)
+    judged = judge(nb)["test_sgd_hidden"]
+    assert determine_grade(judged)[0] == 0 and "dtype float32, expected float64" in message(judged)
