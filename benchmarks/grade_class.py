@@ -1,8 +1,13 @@
-"""Grade a synthetic class twice, with plain sequential ``nbgrader autograde`` and with
-``python -m tdnn.grade``, in the same run; print both times, the speed-up and whether the grades
-match; with ``--profile``, where plain nbgrader spends its time on one notebook.
+"""Grade a synthetic class twice, the instructor's whole flow each way, in the same run: plain
+nbgrader's three commands (``nbgrader autograde``, ``nbgrader generate_feedback``, ``nbgrader
+export``) against ``python -m tdnn.grade``, which does all three (its canary, autograding,
+feedback pages, the CSV export and the plot); print each step's time, the speed-up and whether
+the grades match; with ``--profile``, where plain nbgrader spends its time on one notebook.
 
-    .venv/bin/python benchmarks/grade_class.py --students 24 --profile
+    .venv/bin/python benchmarks/grade_class.py --students 48 --profile
+
+``--autograde-only`` compares autograding alone (``nbgrader autograde`` against
+``python -m tdnn.grade --no-reports``), the figure this benchmark printed before.
 
 The class: the solution and the correct variants (about half), one bug per part (about a third),
 blank notebooks, and a few hostile submissions that end quickly (sys.exit, a truncated file,
@@ -26,10 +31,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tdnn import nbgrader_cli  # noqa: E402
-from tdnn.references import PARTS, variant_sources  # noqa: E402
+from tdnn import chapters  # noqa: E402
+from tdnn.engine.references import variant_sources as _variant_sources  # noqa: E402
 from tests import course  # noqa: E402
 
 ASSIGNMENT = "fast_optimizers"
+PARTS = list(chapters.load(ASSIGNMENT).PARTS)
+
+
+def variant_sources(part: str, kind: str) -> dict[str, str]:
+    return _variant_sources(ASSIGNMENT, part, kind)
+
 HOSTILE = {
     "hostile-sys-exit": {"rmsprop": "import sys\nsys.exit(1)\n"},
     "hostile-redefines-checkers": {"sgd": "check_steps = check_reference = lambda *a, **k: None\n"},
@@ -81,9 +93,11 @@ def timed(cmd: list[str], root: Path) -> tuple[float, float]:
     CPU time is what bounds throughput on a small machine."""
     cpu = machine_cpu_seconds()
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=root / "autograder", env=nbgrader_cli.env(TDNN_ROOT=str(root)),
-                   check=False, capture_output=True)
+    done = subprocess.run(cmd, cwd=root / "autograder", env=nbgrader_cli.env(TDNN_ROOT=str(root)),
+                          check=False, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    if done.returncode != 0:
+        print(f"  (exit {done.returncode}: {' '.join(cmd[:4])} ...)\n{done.stderr[-2000:]}")
     return wall, machine_cpu_seconds() - cpu
 
 
@@ -127,6 +141,8 @@ def main() -> int:
     p.add_argument("--students", type=int, default=24, help="class size (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None,
                    help="driver workers (default: the driver's own, twice the cores)")
+    p.add_argument("--autograde-only", action="store_true",
+                   help="time autograding alone, without feedback and export")
     p.add_argument("--profile", action="store_true", help="also profile plain nbgrader")
     args = p.parse_args()
     from tests.course import grades
@@ -136,21 +152,35 @@ def main() -> int:
         students = build_class(plain, args.students)
         driven = Path(tmp) / "driven"
         shutil.copytree(plain, driven)
-        print(f"{len(students)} submissions, {os.cpu_count()} cores")
         n = len(students)
-        t_plain, cpu_plain = timed([str(nbgrader_cli.BIN / "nbgrader"), "autograde", ASSIGNMENT,
-                                    "--log-level=ERROR"], plain)
-        print(f"plain nbgrader autograde (sequential): {t_plain:7.1f} s wall, "
+        print(f"{n} submissions, {os.cpu_count()} cores, load average before "
+              f"{os.getloadavg()[0]:.1f}")
+        nbgrader = str(nbgrader_cli.BIN / "nbgrader")
+        steps = [("autograde", [nbgrader, "autograde", ASSIGNMENT, "--log-level=ERROR"])]
+        if not args.autograde_only:
+            steps += [("generate_feedback", [nbgrader, "generate_feedback", ASSIGNMENT,
+                                             "--log-level=ERROR"]),
+                      ("export", [nbgrader, "export", "--log-level=ERROR",
+                                  "--to", str(plain / "grades.csv")])]
+        t_plain = cpu_plain = 0.0
+        for name, cmd in steps:
+            wall, cpu = timed(cmd, plain)
+            t_plain, cpu_plain = t_plain + wall, cpu_plain + cpu
+            print(f"  plain nbgrader {name:<18} {wall:7.1f} s wall, {cpu:6.1f} CPU-s")
+        what = "autograde" if args.autograde_only else "autograde + feedback + export"
+        print(f"plain nbgrader ({what}, sequential): {t_plain:7.1f} s wall, "
               f"{cpu_plain:6.1f} CPU-s ({n / t_plain:.2f} notebooks/s, {cpu_plain / n:.2f} CPU-s/nb)")
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-        t_driver, cpu_driver = timed([sys.executable, "-m", "tdnn.grade", ASSIGNMENT, "--no-reports",
+        only = ["--no-reports"] if args.autograde_only else []
+        t_driver, cpu_driver = timed([sys.executable, "-m", "tdnn.grade", ASSIGNMENT, *only,
                                       *jobs, "--autograder", str(driven / "autograder")], driven)
-        print(f"python -m tdnn.grade {' '.join(jobs) or '(default jobs)'}: {t_driver:7.1f} s wall, "
-              f"{cpu_driver:6.1f} CPU-s ({n / t_driver:.2f} notebooks/s, {cpu_driver / n:.2f} CPU-s/nb)")
+        print(f"python -m tdnn.grade {' '.join(jobs) or '(default jobs)'} ({what}, canary "
+              f"included): {t_driver:7.1f} s wall, {cpu_driver:6.1f} CPU-s "
+              f"({n / t_driver:.2f} notebooks/s, {cpu_driver / n:.2f} CPU-s/nb)")
         print(f"speed-up (wall-clock, this run): {t_plain / t_driver:.2f}x;  "
               f"CPU per notebook: {cpu_plain / cpu_driver:.2f}x less, so on {os.cpu_count()} "
               f"free cores up to {os.cpu_count() * cpu_plain / cpu_driver:.1f}x; "
-              f"load average now {os.getloadavg()[0]:.1f}")
+              f"load average now {os.getloadavg()[0]:.1f} (other jobs on the machine count)")
         a, b = grades(plain, ASSIGNMENT), grades(driven, ASSIGNMENT)
         compared = [s for s in students if s not in BY_DESIGN]
         mismatches = [s for s in compared if a.get(s) != b.get(s)]
@@ -159,6 +189,15 @@ def main() -> int:
         for s in sorted(BY_DESIGN):
             print(f"  by design: {s}: plain {sum((a.get(s) or {}).values() or [0]) if a.get(s) and None not in a[s].values() else 'ungraded'}, "
                   f"driver {sum((b.get(s) or {}).values() or [0])}")
+        if not args.autograde_only:
+            pages = {name: len(list((root / "autograder" / "feedback").glob(f"*/{ASSIGNMENT}/*.html")))
+                     for name, root in (("plain", plain), ("driver", driven))}
+            exported = {name: len(path.read_text().splitlines()) - 1 if path.exists() else 0
+                        for name, path in (("plain", plain / "grades.csv"),
+                                           ("driver", driven / "autograder" / "reports" /
+                                            ASSIGNMENT / "grades.csv"))}
+            print(f"feedback pages: plain {pages['plain']}, driver {pages['driver']}; "
+                  f"exported rows: plain {exported['plain']}, driver {exported['driver']}")
         if args.profile:
             profile_one(plain)
         return 1 if mismatches else 0

@@ -12,7 +12,8 @@ in reading and writing notebooks; and once per command, 4 s importing nbgrader. 
 - forks each kernel from a per-worker, pre-warmed, sandboxed zygote that has already imported
   ipykernel, debugpy, NumPy and the course's chapter modules (:mod:`tdnn.grade.zygote`): a kernel is ready in a
   fraction of the time and CPU;
-- keeps nbgrader's metadata validator compiled instead of re-checking its schema on every cell.
+- keeps nbgrader's metadata validator compiled instead of re-checking its schema on every cell;
+- compiles the feedback page's templates once per worker, not once per student.
 
 Before any student, the solution notebook is graded as a canary in the same sandbox and
 configuration (:mod:`tdnn.grade.canary`); unless it earns full marks the batch stops with the
@@ -261,6 +262,44 @@ def keep_partial_notebook(api, assignment: str, student: str, reason: str) -> Pa
 
 # ---------------------------------------------------------------- the workers
 
+def _compile_feedback_templates_once() -> None:
+    """nbgrader's ``generate_feedback`` builds a new HTML exporter per student, whose new Jinja
+    environment compiles nbconvert's and nbgrader's templates again (about half of each page's
+    time). One in-memory bytecode cache for all of a worker's exporters: each template is
+    compiled once, keyed by its name and its source's checksum, so the pages are the same bytes."""
+    import jinja2
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    class MemoryBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self):
+            self.codes: dict = {}
+
+        @staticmethod
+        def _key(bucket):
+            env = bucket.environment  # code compiled under other syntax options is other code
+            return (bucket.key, bucket.checksum, env.block_start_string, env.variable_start_string,
+                    env.comment_start_string, env.trim_blocks, env.lstrip_blocks,
+                    env.line_statement_prefix, tuple(sorted(env.extensions)))
+
+        def load_bytecode(self, bucket):
+            code = self.codes.get(self._key(bucket))
+            if code is not None:
+                bucket.code = code
+
+        def dump_bytecode(self, bucket):
+            self.codes[self._key(bucket)] = bucket.code
+
+    cache = MemoryBytecodeCache()
+    create = TemplateExporter._create_environment
+
+    def create_with_cache(self):
+        environment = create(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    TemplateExporter._create_environment = create_with_cache
+
+
 _worker: dict = {}
 
 
@@ -288,6 +327,7 @@ def _init_worker(settings: Settings, slots) -> None:
     _queue_gradebook_writers()
     _reuse_gradebook_engine()
     _compile_metadata_schema_once()
+    _compile_feedback_templates_once()
     uid = sandbox.SANDBOX_UID_BASE + slot
     config = load_config(settings, uid=uid)
     zygote = None
