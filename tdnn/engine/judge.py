@@ -156,6 +156,9 @@ class JudgeResults(NbGraderPreprocessor):
             message, count = verdict(chapter, expected["part"], expected["results"],
                                      cell.outputs)
         cell.outputs = [o for o in cell.outputs if MIME not in o.get("data", {})]
+        if message is not None and count == 0 and any(
+                o.output_type == "error" for o in cell.outputs):
+            return  # it never ran or crashed: its own error says why, and it scores 0 already
         if message is not None:
             cell.outputs.insert(0, _error(message))
         elif count:
