@@ -65,7 +65,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Any, Bool, Integer, Unicode
 
-from .. import paths
+from .. import chapters, paths
 
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
@@ -75,13 +75,10 @@ SANDBOX_UID_BASE = 61000
 
 
 @dataclasses.dataclass(frozen=True)
-class Limits:
-    """Resource limits of one submission's kernel (seconds, bytes, counts)."""
+class Limits(chapters.Limits):
+    """Resource limits of one submission's kernel (seconds, bytes, counts): a chapter's time and
+    memory limits, and what the sandbox bounds for every chapter alike."""
 
-    cell_seconds: int = 60
-    notebook_seconds: int = 300
-    cpu_seconds: int = 240
-    memory_bytes: int = 2 * 1024**3
     processes: int = 64
     file_bytes: int = 64 * 1024**2
     open_files: int = 256
