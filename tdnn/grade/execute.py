@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import json
 import math
 import time
 
@@ -56,6 +57,12 @@ class PartwiseExecute(Execute):
         "negative: one per graded part.",
     ).tag(config=True)
 
+    max_output_bytes = Integer(
+        2 * 1024**2,
+        help="Stop recording a cell's outputs beyond this many bytes; LimitOutput would cut "
+        "them anyway, and an endless print loop must not fill the grader's memory.",
+    ).tag(config=True)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._configured_timeout = self.timeout if self._timeout_configured() else None
@@ -100,6 +107,7 @@ class PartwiseExecute(Execute):
         self._timed_out = None      # the limit in seconds, once the running cell overran it
         self._output_task = None    # the task reading the running cell's outputs
         self._restarts = 0
+        self._output_bytes: dict[int, int] = {}  # recorded so far, per cell
 
     def _parts(self) -> list[str | None]:
         """The part of every cell: a graded cell's from its ``grade_id``; a cell the student
@@ -283,6 +291,29 @@ class PartwiseExecute(Execute):
         return reply
 
 
+    def output(self, outs: list[NotebookNode], msg: dict, display_id, cell_index: int):
+        """nbclient's, with two bounds: an output flood stops being recorded, and an output the
+        grader cannot even turn into a notebook output (say, nested 700 deep) costs its cell,
+        not the whole notebook."""
+        used = self._output_bytes.get(cell_index, 0)
+        if used > self.max_output_bytes:
+            return None
+        try:
+            size = len(json.dumps(msg.get("content", {}), default=str))
+        except (RecursionError, ValueError, TypeError):
+            size = self.max_output_bytes + 1
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            try:
+                return super().output(outs, msg, display_id, cell_index)
+            except (RecursionError, ValueError, TypeError):
+                self._output_bytes[cell_index] = self.max_output_bytes + 1
+        outs.append(error_output("OutputDropped", (
+            f"This cell's output went past {self.max_output_bytes} bytes or could not be "
+            "recorded, so the rest of it was dropped.")))
+        return None
+
+
 class SandboxedExecute(PartwiseExecute):
     """Runs each submission in a :class:`SandboxedKernelManager` kernel.
 
@@ -292,21 +323,13 @@ class SandboxedExecute(PartwiseExecute):
     crash is sandboxed (forked from the zygote) like the first, and gets what is left of the
     notebook's time limit, not a new one."""
 
-    max_output_bytes = Integer(
-        2 * 1024**2,
-        help="Stop recording a cell's outputs beyond this many bytes; LimitOutput would cut "
-        "them anyway, and an endless print loop must not fill the grader's memory.",
-    ).tag(config=True)
-
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
-        self._output_bytes: dict[int, int] = {}
         self._notebook_deadline: float | None = None
         self._notebook_seconds: int | None = None
 
     def preprocess(self, nb, resources=None, km=None):
-        self._output_bytes = {}
         self._notebook_deadline = None
         try:
             return super().preprocess(nb, resources, km)
@@ -351,14 +374,3 @@ class SandboxedExecute(PartwiseExecute):
         if isinstance(km, SandboxedKernelManager) and km.scratch is not None:
             await km._async_cleanup_resources()
 
-    def output(self, outs: list[NotebookNode], msg: dict, display_id, cell_index: int):
-        used = self._output_bytes.get(cell_index, 0)
-        if used > self.max_output_bytes:
-            return None
-        size = len(str(msg.get("content", "")))
-        self._output_bytes[cell_index] = used + size
-        if used + size > self.max_output_bytes:
-            outs.append(NotebookNode(output_type="stream", name="stderr", text=(
-                f"\n[grader] output beyond {self.max_output_bytes} bytes was dropped\n")))
-            return None
-        return super().output(outs, msg, display_id, cell_index)

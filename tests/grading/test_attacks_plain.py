@@ -6,6 +6,7 @@ import pytest
 
 from . import classroom
 from .attacks import ATTACKS
+from .test_hostile import NESTED, _solution_with
 from .classroom import ASSIGNMENT, POINTS
 
 
@@ -15,6 +16,7 @@ def graded(tmp_path_factory):
     classroom.submit(root, "honest")
     for student, attack in ATTACKS.items():
         classroom.submit(root, student, replace={"sgd": attack.source}, blank=attack.blank)
+    classroom.submit(root, "nested_output", replace=_solution_with(NESTED))
     classroom.run_nbgrader(root, "autograde", ASSIGNMENT)
     return classroom.grades(root, ASSIGNMENT)
 
@@ -28,3 +30,8 @@ def test_attack_gains_nothing(graded, student):
 
 def test_honest_student_keeps_full_marks(graded):
     assert graded["honest"] == POINTS
+
+
+def test_an_output_nbformat_cannot_record_costs_only_its_display(graded):
+    """Does an output nested 700 deep (which crashes nbformat) leave the notebook graded?"""
+    assert graded["nested_output"] == POINTS

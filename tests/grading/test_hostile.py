@@ -69,6 +69,14 @@ def _other_assignment(nb):
     return new
 
 
+NESTED = textwrap.dedent("""\
+    d = x = {}
+    for _ in range(700):
+        x["a"] = {}
+        x = x["a"]
+    from IPython.display import publish_display_data
+    publish_display_data({"application/json": d})
+    """)
 BUGGY_SGD = "class SGD:\n    def __init__(self, lr=0.01):\n        self.lr = lr\n    def update(self, params, grads):\n        pass\n"
 GOOD_NB = None  # filled lazily: bytes of an honest notebook, for truncation
 
@@ -170,6 +178,9 @@ CASES = {
     "enormous_output": Case("a flood of output is cut, and the code after it still counts",
                             frozenset(), "fast_optimizers",
                             replace=_solution_with("for _ in range(300):\n    print('x' * 100_000)\n")),
+    "deeply_nested_output": Case("an output nested 700 deep, which nbformat cannot record, costs "
+                                 "its own display only, not the notebook",
+                                 frozenset(), "OutputDropped", replace=_solution_with(NESTED)),
     "non_utf8_output": Case("bytes that are not UTF-8 in the output are harmless", frozenset(),
                             "fast_optimizers",
                             replace=_solution_with("import os\nos.write(1, b'\\xff\\xfe\\x80 bad bytes\\n')\n")),
