@@ -1,4 +1,4 @@
-"""The default eps is 1e-8 (the value in Kingma & Ba's paper); this course, like Keras, uses eps=1e-7 (defaults lr=0.01, eps=1e-7). It matters where gradients are tiny: there eps is a large part of √h + eps."""
+"""The default eps is 1e-8; this course, like Keras, uses eps=1e-7 (defaults lr=0.01, eps=1e-7). It matters where gradients are tiny: there eps is a large part of √h + eps."""
 class AdaGrad:
     def __init__(self, lr=0.01, eps=1e-8):
         self.lr, self.eps = lr, eps

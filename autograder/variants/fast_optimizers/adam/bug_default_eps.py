@@ -1,4 +1,4 @@
-"""The default eps is 1e-8 (the value in Kingma & Ba's paper); this course, like Keras, uses eps=1e-7 (defaults lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7). It matters where gradients are tiny: there eps is a large part of √h + eps."""
+"""The default eps is 1e-8 (Kingma & Ba's value for Adam); this course, like Keras, uses eps=1e-7 (defaults lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7). It matters where gradients are tiny: there eps is a large part of √v̂ + eps."""
 class Adam:
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
