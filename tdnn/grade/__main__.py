@@ -91,9 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     settings = driver.Settings(
         autograder=autograder, assignment=args.assignment, cell_seconds=args.cell_timeout,
         sandboxed=probe.sandboxed, prewarmed=not args.no_prewarm, limits=limits)
+    plotted = []
+
+    def plot_while_feedback():  # the grades are final: plot while the workers write feedback
+        plotted.append(report.plot_distribution(settings, report.plot_path(settings)))
+
     try:
         outcomes = driver.grade_class(settings, jobs=args.jobs, force=args.force,
-                                      students=args.students, feedback=not args.no_reports)
+                                      students=args.students, feedback=not args.no_reports,
+                                      while_feedback=plot_while_feedback)
     except driver.CanaryFailed as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
@@ -101,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if not args.no_reports:
-        written = report.write_reports(settings, outcomes)
+        written = report.write_reports(settings, outcomes, plotted=bool(plotted))
         for path in written:
             print(f"wrote {path}")
     print(report.summary(settings, outcomes))

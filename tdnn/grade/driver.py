@@ -289,7 +289,9 @@ def _compile_feedback_templates_once() -> None:
         def dump_bytecode(self, bucket):
             self.codes[self._key(bucket)] = bucket.code
 
-    cache = MemoryBytecodeCache()
+    if getattr(TemplateExporter, "_tdnn_bytecode_cache", None) is not None:
+        return  # installed already (in this process or before the fork)
+    cache = TemplateExporter._tdnn_bytecode_cache = MemoryBytecodeCache()
     create = TemplateExporter._create_environment
 
     def create_with_cache(self):
@@ -678,12 +680,15 @@ class _Warnings:
 
 def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = False,
                 students: list[str] | None = None, feedback: bool = True,
-                progress: bool = True, run_canary: bool = True) -> dict[str, Outcome]:
+                progress: bool = True, run_canary: bool = True,
+                while_feedback=None) -> dict[str, Outcome]:
     """Autograde every submission of ``settings.assignment``; returns the outcome per student.
 
     Finished work (same submission, graded before) is skipped unless ``force``. First, the
     solution is graded as a canary (:mod:`tdnn.grade.canary`): :class:`CanaryFailed` unless it
-    earns full marks. :class:`GradingError` for an unknown assignment or no submissions."""
+    earns full marks. :class:`GradingError` for an unknown assignment or no submissions.
+    ``while_feedback()``, if given, runs in this process while the workers write the feedback
+    pages (every grade is final by then): the reports' plot, which would otherwise wait for them."""
     from nbgrader.coursedir import CourseDirectory
 
     config = load_config(settings)
@@ -748,6 +753,8 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
         if feedback:
             graded = [s for s in todo if results[s].status == "graded"] + stale
             feedback_futures = {pool.submit(_feedback_in_worker, s): s for s in graded}
+            if while_feedback is not None:
+                while_feedback()
             for future in tqdm(cf.as_completed(feedback_futures), total=len(graded),
                                unit="nb", desc="feedback", disable=not progress):
                 problem, raised = future.result()

@@ -120,11 +120,17 @@ def write_failure_feedback(settings: driver.Settings, outcome: driver.Outcome) -
     return page
 
 
-def write_reports(settings: driver.Settings, outcomes: dict[str, driver.Outcome]) -> list[Path]:
-    """CSV, plot and the failed students' feedback; returns the files written."""
+def plot_path(settings: driver.Settings) -> Path:
+    return settings.autograder / driver.REPORTS / settings.assignment / "grades.png"
+
+
+def write_reports(settings: driver.Settings, outcomes: dict[str, driver.Outcome],
+                  plotted: bool = False) -> list[Path]:
+    """CSV, plot (unless ``plotted`` by this batch already) and the failed students' feedback;
+    returns the files written."""
     out = settings.autograder / driver.REPORTS / settings.assignment
     written = [export_csv(settings, out / "grades.csv"),
-               plot_distribution(settings, out / "grades.png")]
+               plot_path(settings) if plotted else plot_distribution(settings, plot_path(settings))]
     written += [write_failure_feedback(settings, o) for o in outcomes.values()
                 if o.status == "failed"]
     return written
