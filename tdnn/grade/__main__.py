@@ -12,16 +12,28 @@ canary, does not earn full marks (nothing was graded).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from . import driver, report, sandbox
+from . import sandbox
+
+# driver and report import nbgrader (seconds) only once the kernel zygotes are starting.
+
+
+class GradingError(Exception):
+    pass
+
+
+def default_jobs() -> int:
+    """Two workers per core (:func:`tdnn.grade.driver.default_jobs` says why)."""
+    return 2 * (os.cpu_count() or 1)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m tdnn.grade", description=__doc__.split("\n")[0])
     p.add_argument("assignment", help="assignment name, e.g. fast_optimizers")
-    p.add_argument("--jobs", "-j", type=int, default=driver.default_jobs(),
+    p.add_argument("--jobs", "-j", type=int, default=default_jobs(),
                    help="submissions graded at once (default: twice the number of cores, "
                    "since a worker waits on its kernel about half the time)")
     p.add_argument("--force", action="store_true",
@@ -53,6 +65,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def limits_from(args: argparse.Namespace) -> sandbox.Limits:
     """The chapter's limits (:func:`driver.default_limits`), with the command line's on top."""
+    from . import driver
+
     base = driver.default_limits(args.assignment)
     return sandbox.Limits(
         notebook_seconds=args.notebook_timeout or base.notebook_seconds,
@@ -64,7 +78,7 @@ def limits_from(args: argparse.Namespace) -> sandbox.Limits:
 def autograder_folder(args: argparse.Namespace) -> Path:
     folder = (args.autograder or Path.cwd()).resolve()
     if not (folder / "nbgrader_config.py").exists():
-        raise driver.GradingError(
+        raise GradingError(
             f"no nbgrader_config.py in {folder}: run from the course's nbgrader folder "
             "(as for nbgrader autograde) or name it with --autograder DIR")
     return folder
@@ -74,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         autograder = autograder_folder(args)
-    except driver.GradingError as err:
+    except GradingError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     probe = sandbox.probe() if not args.no_sandbox else sandbox.Probe(False, "--no-sandbox given")
@@ -83,6 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"WARNING: grading UNSANDBOXED ({probe.reason}); submissions can read and write "
               "whatever this user can.", file=sys.stderr)
+    from . import driver
+
+    if probe.sandboxed and not args.no_prewarm and args.jobs > 1:
+        # The course's nbgrader_config.py puts the root above its folder; the driver checks
+        # that guess against the config and starts its own zygotes where it was wrong.
+        driver.start_zygotes_early(autograder.parent, args.jobs)
+    from . import report  # then nbgrader and the config (seconds) while the zygotes warm up
     limits = limits_from(args)
     print(f"limits: {limits.notebook_seconds} s per notebook, {limits.cpu_seconds} CPU-s per "
           f"process, {limits.memory_bytes // 2**20} MiB, "

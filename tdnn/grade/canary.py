@@ -21,10 +21,6 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import nbformat
-
-from ..engine.notebook import strip_markers
-
 #: The canary's student id, only ever used in its scratch course.
 STUDENT = "solution-canary"
 
@@ -39,6 +35,10 @@ def build_submission(coursedir, assignment: str, dest: Path) -> list[Path]:
     """Write the solution as a student would submit it into ``dest`` (the released folder's
     files, each released notebook's solution cells filled from the source notebook of the same
     name); returns the notebooks written."""
+    import nbformat
+
+    from ..engine.notebook import strip_markers
+
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
     released = sorted(release.glob("*.ipynb"))
@@ -96,6 +96,7 @@ def copy_gradebook(src: Path, dest: Path) -> None:
 def verdict(api, assignment: str) -> tuple[float, float, list[str]]:
     """(score, maximum, why) of the canary's submission in the scratch gradebook; ``why`` names
     each cell that lost points or failed, with its error."""
+    import nbformat
     from nbgrader.api import Gradebook
 
     coursedir = api.coursedir

@@ -302,6 +302,114 @@ def _compile_feedback_templates_once() -> None:
     TemplateExporter._create_environment = create_with_cache
 
 
+# ---------------------------------------------------------------- zygotes started early
+
+#: Zygotes started by :func:`start_zygotes_early` (slot -> zygote), and the threads starting them.
+_early: dict = {"root": None, "zygotes": [], "threads": []}
+
+
+def start_zygotes_early(course_root: Path, count: int) -> None:
+    """Start ``count`` kernel zygotes in the background, one per future worker, now.
+
+    A zygote spends ~1 s of CPU warming up (:mod:`tdnn.grade.warm`), and the grader spends its
+    first seconds importing nbgrader and reading the config on one core: started here, the
+    zygotes warm up on the other core, instead of all at once after the workers have started.
+    The workers adopt them (:func:`_adopt_early_zygote`); any that no worker needs, or that
+    started for another course root than the config's, are closed; a worker without one starts
+    its own as before."""
+    import threading
+
+    release = threading.Event()
+    _early.update(root=Path(course_root), zygotes=[None] * count, errors=[None] * count,
+                  threads=[], ready=[], release=release)
+
+    def start(slot: int, ready: threading.Event) -> None:
+        try:
+            _early["zygotes"][slot] = sandbox.Zygote(Path(course_root))
+        except (OSError, RuntimeError) as err:
+            _early["errors"][slot] = err  # the worker reports it, and does not try again
+        ready.set()
+        # bubblewrap dies with the *thread* that started it (--die-with-parent is the parent
+        # death signal, which follows the thread): this one lives until the zygote is closed.
+        release.wait()
+
+    for slot in range(count):
+        ready = threading.Event()
+        thread = threading.Thread(target=start, args=(slot, ready), daemon=True)
+        thread.start()
+        _early["threads"].append(thread)
+        _early["ready"].append(ready)
+
+
+def _settle_early_zygotes(course_root: Path, jobs: int) -> None:
+    """Before forking: wait for the early zygotes, keep those the ``jobs`` workers will adopt."""
+    for ready in _early.get("ready", []):
+        ready.wait()
+    zygotes = _early["zygotes"]
+    keep = _early["root"] == Path(course_root)
+    for slot, zygote in enumerate(zygotes):
+        if zygote is not None and (not keep or slot >= jobs):
+            zygote.close()
+            zygotes[slot] = None
+
+
+def _close_early_zygotes() -> None:
+    for ready in _early.get("ready", []):
+        ready.wait()
+    for zygote in _early["zygotes"]:
+        if zygote is not None:
+            zygote.close()
+    _early["zygotes"] = []
+    if _early.get("release") is not None:
+        _early["release"].set()
+    for thread in _early["threads"]:
+        thread.join()
+    _early.update(threads=[], ready=[], release=None)
+
+
+class _AdoptedProcess:
+    """A zygote's bubblewrap process seen from a worker, which is not its parent (the grader is)
+    and so cannot wait for it: alive while its pid exists."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -9
+        return self.returncode
+
+    def wait(self, timeout=None):
+        return self.poll()
+
+    def kill(self) -> None:
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.kill(self.pid, 9)
+
+
+def _adopt_early_zygote(slot: int, course_root: Path):
+    """In a worker: the zygote started early for its slot, made this process's zygote; raises
+    the error it failed to start with (so that the worker does not try again)."""
+    zygotes, errors = _early["zygotes"], _early.get("errors") or []
+    zygote = zygotes[slot] if slot < len(zygotes) else None
+    error = errors[slot] if slot < len(errors) else None
+    _early.update(zygotes=[], errors=[])  # the grader closes them, never a worker
+    if _early["root"] != Path(course_root):
+        return None
+    if error is not None:
+        raise error
+    if zygote is None:
+        return None
+    zygote.process = _AdoptedProcess(zygote.process.pid)
+    zygote.close = lambda: None  # the grader's to close, at the end of the batch
+    sandbox._zygotes[Path(course_root)] = zygote
+    return zygote
+
+
 _worker: dict = {}
 
 
@@ -334,9 +442,11 @@ def _init_worker(settings: Settings, slots) -> None:
     config = load_config(settings, uid=uid)
     zygote = None
     if settings.sandboxed and settings.prewarmed:
-        # Start this worker's zygote now, while another worker grades the canary; if it cannot
-        # start, say so once and give this worker's kernels a sandbox each (no retry per notebook).
+        # Adopt the zygote started early for this slot, or start one now (while another worker
+        # grades the canary); if it cannot start, say so once and give this worker's kernels a
+        # sandbox each (no retry per notebook).
         try:
+            _adopt_early_zygote(slot, Path(config.CourseDirectory.root))
             zygote = sandbox.zygote_for(Path(config.CourseDirectory.root))
             problems = zygote.request(op="stats").get("problems", [])
             log.pending += [f"GraderWarning: {p}" for p in problems]
@@ -358,12 +468,14 @@ def _spawned(zygote) -> int | None:
 
 
 def _kernel_kind(settings: Settings) -> str:
-    """How the last notebook's kernel started: counted by the zygote, not assumed."""
+    """How the last notebook's kernel started: counted by the zygote, not assumed. "forked" by
+    the zygote; "not forked" where a zygote was there (no kernel ran, e.g. an unreadable file,
+    or one that fell back to a sandbox of its own); "sandbox" or "unsandboxed" without one."""
     before, zygote = _worker.get("spawned"), _worker.get("zygote")
     now = _spawned(zygote)
     _worker["spawned"] = now
-    if before is not None and now is not None and now > before:
-        return "forked"
+    if before is not None and now is not None:
+        return "forked" if now > before else "not forked"
     return "sandbox" if settings.sandboxed else "unsandboxed"
 
 
@@ -689,6 +801,16 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
     earns full marks. :class:`GradingError` for an unknown assignment or no submissions.
     ``while_feedback()``, if given, runs in this process while the workers write the feedback
     pages (every grade is final by then): the reports' plot, which would otherwise wait for them."""
+    try:
+        return _grade_class(settings, jobs=jobs, force=force, students=students,
+                            feedback=feedback, progress=progress, run_canary=run_canary,
+                            while_feedback=while_feedback)
+    finally:
+        _close_early_zygotes()  # those no worker adopted, or all if it stopped early
+
+
+def _grade_class(settings: Settings, *, jobs, force, students, feedback, progress, run_canary,
+                 while_feedback) -> dict[str, Outcome]:
     from nbgrader.coursedir import CourseDirectory
 
     config = load_config(settings)
@@ -727,6 +849,7 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
     log = _Warnings(settings)
     # fork: the workers inherit nbgrader already imported by the parent (seconds each otherwise).
     import nbgrader.apps  # noqa: F401
+    _settle_early_zygotes(Path(config.CourseDirectory.root), jobs)
     with warnings.catch_warnings(), \
             cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker, initargs=(settings, slots)) as pool:
