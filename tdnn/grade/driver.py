@@ -112,6 +112,18 @@ def default_limits(assignment: str) -> sandbox.Limits:
 
 # ---------------------------------------------------------------- nbgrader, configured once
 
+def skip_unused_imports() -> None:
+    """jsonschema (which nbformat and nbgrader import) imports ``rfc3987_syntax`` when it is
+    installed, only to check the "iri" string format for a validator given a ``FormatChecker``;
+    that import builds a Lark grammar, 1.3 s, more than half of importing nbgrader. nbformat
+    and nbgrader validate without a format checker, so nothing they check changes: the import is
+    refused (jsonschema then leaves that one format unregistered). Call before they are imported."""
+    import sys as _sys
+
+    if "jsonschema" not in _sys.modules:
+        _sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def load_config(settings: Settings, uid: int | None = None):
     """nbgrader's config from ``nbgrader_config.py`` plus the sandboxed execution."""
     from nbgrader.converters import Autograde
