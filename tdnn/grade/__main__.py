@@ -103,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     if probe.sandboxed and not args.no_prewarm and args.jobs > 1:
         # The course's nbgrader_config.py puts the root above its folder; the driver checks
         # that guess against the config and starts its own zygotes where it was wrong.
-        driver.start_zygotes_early(autograder.parent, args.jobs)
+        # One per worker: at most one per student named, plus the canary's.
+        driver.start_zygotes_early(autograder.parent, min(args.jobs, len(args.students) + 1)
+                                   if args.students else args.jobs)
     from . import report  # then nbgrader and the config (seconds) while the zygotes warm up
     limits = limits_from(args)
     print(f"limits: {limits.notebook_seconds} s per notebook, {limits.cpu_seconds} CPU-s per "
