@@ -59,7 +59,7 @@ book-instructor: setup  ## build the instructor edition (exercises with solution
 
 grade: setup  ## autograde a class in parallel, sandboxed: make grade ASSIGNMENT=fast_optimizers [JOBS=N] [FORCE=1]
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<name> [JOBS=N] [FORCE=1]"; exit 2; }
-	$(PY) -m tdnn.grade $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+	$(PY) -m tdnn.grade $(ASSIGNMENT) --autograder autograder $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 test: book book-instructor  ## the whole test suite (its browser tests read both built editions)
 	$(PY) -m pytest
