@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -156,13 +157,23 @@ def path_of(assignment: str, references: Path | None = None) -> Path:
     return (references or paths.REFERENCES) / f"{assignment}.json"
 
 
+_decoded: dict[bytes, dict] = {}
+
+
 def load(assignment: str, references: Path | None = None) -> dict:
-    """A reference file, decoded (``FileNotFoundError`` when there is none)."""
-    refs = json.loads(path_of(assignment, references).read_text(encoding="utf-8"))
-    for cells in refs["notebooks"].values():
-        for cell in cells.values():
-            cell["results"] = codec.decode(cell["results"])
-    return refs
+    """A reference file, decoded (``FileNotFoundError`` when there is none).
+
+    Decoding costs ~60 ms and a grader judges one notebook after another, so the decoded file
+    is kept per content (its sha256): a changed file is read afresh. Callers must not modify it."""
+    data = path_of(assignment, references).read_bytes()
+    key = hashlib.sha256(data).digest()
+    if key not in _decoded:
+        refs = json.loads(data)
+        for cells in refs["notebooks"].values():
+            for cell in cells.values():
+                cell["results"] = codec.decode(cell["results"])
+        _decoded[key] = refs
+    return _decoded[key]
 
 
 def main(argv=None) -> int:
