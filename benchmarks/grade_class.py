@@ -11,8 +11,8 @@ the grades match; with ``--profile``, where plain nbgrader spends its time on on
 
 The class: the solution and the correct variants (about half), one bug per part (about a third),
 blank notebooks, and a few hostile submissions that end quickly (sys.exit, a truncated file,
-redefined checkers). Students whose grades differ *by design* (the driver zeroes tampering and
-ungradable files; plain nbgrader leaves the latter ungraded) are listed, not counted as mismatches.
+redefined checkers). Students whose grades differ *by design* (plain nbgrader leaves an
+unreadable file ungraded, the driver scores it 0) are listed, not counted as mismatches.
 """
 from __future__ import annotations
 
