@@ -20,6 +20,15 @@ POINTS = grade_cells(ASSIGNMENT)
 GRADE_IDS = list(POINTS)
 
 
+def solution(part: str) -> str:
+    """The instructor's solution cell of ``part`` as a student would type it (no markers)."""
+    from tdnn import paths
+    from tdnn.engine.notebook import solution_sources, strip_markers
+
+    source = solution_sources(paths.SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")[part]
+    return strip_markers(source)
+
+
 def make_course(root: Path) -> Path:
     copy_course(root)
     release(root, ASSIGNMENT)

@@ -37,11 +37,7 @@ class Case:
 
 def _solution_with(prefix: str, part: str = "sgd") -> dict:
     """The instructor's solution of ``part`` with hostile code run first, in the same cell."""
-    from tdnn.engine.notebook import solution_sources
-    from tdnn import paths
-    sources = solution_sources(paths.SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    body = "\n".join(l for l in sources[part].splitlines() if "### " not in l)
-    return {part: textwrap.dedent(prefix) + "\n" + body}
+    return {part: textwrap.dedent(prefix) + "\n" + classroom.solution(part)}
 
 
 def _drop(grade_id):

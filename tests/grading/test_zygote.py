@@ -53,10 +53,7 @@ UPGRADED_LIBRARIES = """
 def course(tmp_path_factory):
     from tdnn.engine.references import variant_sources
     root = classroom.make_course(tmp_path_factory.mktemp("zygote"))
-    from tdnn.engine.notebook import solution_sources, strip_markers
-    from tdnn import paths
-    solution = strip_markers(solution_sources(paths.SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")["sgd"])
-    classroom.submit(root, "probe", replace={"sgd": PROBE + solution})
+    classroom.submit(root, "probe", replace={"sgd": PROBE + classroom.solution("sgd")})
     classroom.submit(root, "blank", blank=True)
     (name, bug), = list(variant_sources(ASSIGNMENT, "adam", "bug").items())[:1]
     classroom.submit(root, "buggy", replace={"adam": bug})
