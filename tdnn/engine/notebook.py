@@ -74,14 +74,14 @@ class Run:
     errors: dict[str, str]
 
 
-def run(path: Path, replace: dict[str, str] | None = None, only_parts: set[str] | None = None,
-        setup_namespace: dict | None = None) -> Run:
+def run(path: Path, replace: dict[str, str] | None = None,
+        only_parts: set[str] | None = None) -> Run:
     """Run the notebook at ``path`` in-process; ``replace`` swaps solution cells by part.
 
     With ``only_parts``, test cells of other parts are skipped (their solution cells still run,
     so later parts may use earlier ones)."""
     replace = replace or {}
-    namespace = dict(setup_namespace or {})
+    namespace: dict = {}
     reports, errors = {}, {}
     for cell in cells(path):
         source = replace.get(cell.grade_id, cell.source) if cell.solution else cell.source
