@@ -33,6 +33,15 @@ class Part:
 
     name: str       # what the student defines in the cell (class or function name)
     advice: str     # shown when an answer is wrong and no known mistake matches it
+    # "values": compared element by element with a reference, so a failure message locates the
+    # first differing index. "properties": random output (initializers, dropout) judged by
+    # properties and statistical bounds, so a failure message names the property, the bound and
+    # the value obtained instead of an index.
+    judged: str = "values"
+
+    def __post_init__(self):
+        if self.judged not in ("values", "properties"):
+            raise ValueError(f"Part.judged must be 'values' or 'properties', not {self.judged!r}")
 
 
 @dataclasses.dataclass(frozen=True)
