@@ -1,0 +1,9 @@
+"""dgamma multiplies dout by x − μ_B instead of by x̂: gamma scales the *normalized* input, out = gamma·x̂ + beta, so dgamma = Σ dout·x̂ over the batch."""
+class BatchNorm(BatchNorm):
+    def backward(self, dout):
+        N = dout.shape[0]
+        self.dbeta = np.sum(dout, axis=0)
+        self.dgamma = np.sum(dout * self.xc, axis=0)
+        dx_hat = dout * self.gamma
+        return (N * dx_hat - dx_hat.sum(axis=0)
+                - self.x_hat * np.sum(dx_hat * self.x_hat, axis=0)) / (N * self.std)

