@@ -325,11 +325,10 @@ def compare(part, got: dict, expected: dict) -> str | None:
     if got.get("error"):
         return got["error"]
     if got.get("shape") != expected["shape"]:
-        return (f"the matrix has shape {tuple(got.get('shape') or ())}, expected "
-                f"{tuple(expected['shape'])} = (fan_in, fan_out): one row per input, one column "
-                "per output.")
+        return (f"shape: expected {tuple(expected['shape'])} = (fan_in, fan_out), one row per "
+                f"input and one column per output, got {tuple(got.get('shape') or ())}.")
     if got.get("dtype") != expected["dtype"]:
-        return f"the matrix has dtype {got.get('dtype')}, expected {expected['dtype']}."
+        return f"dtype: expected {expected['dtype']}, got {got.get('dtype')}."
     if got.get("finite") is not True:
         return "expected finite weights, got NaN or infinite values."
     for flag in ("reproducible", "seed_matters", "global_untouched"):
