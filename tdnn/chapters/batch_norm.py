@@ -402,8 +402,9 @@ def keras_observation(part: str, case: dict) -> dict | None:
         calls = []
         for call in case["calls"]:
             out = layer(np.asarray(call["x"]), training=call["train"])
-            calls.append({"train": bool(call["train"]), "out": np.array(out), "running_mean": np.array(layer.moving_mean),
-                          "running_var": np.array(layer.moving_variance)})
+            calls.append({"train": bool(call["train"]), "out": np.array(keras.ops.convert_to_numpy(out)),
+                          "running_mean": np.array(layer.moving_mean.numpy()),
+                          "running_var": np.array(layer.moving_variance.numpy())})
         return {"dtype": "float64", "calls": calls, "error": None, "problem": None}
     for call in case["before"]:
         layer(np.asarray(call["x"]), training=call["train"])
@@ -411,8 +412,8 @@ def keras_observation(part: str, case: dict) -> dict | None:
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(layer(x, training=True) * np.asarray(case["dout"]))
     dx, dgamma, dbeta = tape.gradient(loss, [x, layer.gamma, layer.beta])
-    return {"dtype": "float64", "dx": np.array(dx), "dgamma": np.array(dgamma),
-            "dbeta": np.array(dbeta), "error": None, "problem": None}
+    return {"dtype": "float64", "dx": dx.numpy(), "dgamma": dgamma.numpy(),
+            "dbeta": dbeta.numpy(), "error": None, "problem": None}
 
 
 def max_difference(a: dict, b: dict) -> float:
