@@ -349,6 +349,8 @@ def max_difference(a: dict, b: dict) -> float:
         if x.shape != y.shape:
             return float("inf")
         with np.errstate(invalid="ignore"):
-            diff = np.abs(x - y) / np.maximum(1.0, np.abs(y))
+            diff = np.where(x == y, 0.0, np.abs(x - y) / np.maximum(1.0, np.abs(y)))
+        if np.isnan(diff).any():  # nan on one side only: no agreement at all
+            return float("inf")
         worst = max(worst, float(np.max(diff)) if diff.size else 0.0)
     return worst
