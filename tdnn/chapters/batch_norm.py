@@ -30,6 +30,8 @@ so no case is a matter of convention.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from tdnn.chapters import Limits, Part
@@ -242,11 +244,18 @@ def _make(cls, case: dict):
 
 
 def observe(part: str, cls, case: dict) -> dict:
-    """A hidden case: the student's class ``cls`` with the case's arguments."""
-    if part == "forward":
-        return forward_run(_make(cls, case), case["calls"], _dtype(case["calls"][0]["x"]))
-    return backward_run(_make(cls, case), case["before"], case["x"], case["dout"],
-                        _dtype(case["x"]))
+    """A hidden case: the student's class ``cls`` with the case's arguments.
+
+    Warnings are silenced here: nbgrader scores any cell that writes to stderr 0, and a hidden
+    case the student cannot see must be judged by its values alone (a NaN or an infinity that
+    a warning announced still fails the comparison). The visible checks leave warnings alone,
+    so the student sees them there."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if part == "forward":
+            return forward_run(_make(cls, case), case["calls"], _dtype(case["calls"][0]["x"]))
+        return backward_run(_make(cls, case), case["before"], case["x"], case["dout"],
+                            _dtype(case["x"]))
 
 
 def numerical_gradient(f, x, h=1e-5):
