@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 
 import numpy as np
 
@@ -277,7 +278,16 @@ def _value_observation(fn, args: tuple, inputs: list, loose: bool) -> dict:
 
 
 def observe(part: str, obj, case: dict):
-    """One hidden case: the student's class or function ``obj`` on the case's inputs."""
+    """One hidden case: the student's class or function ``obj`` on the case's inputs.
+
+    Warnings are silenced: nbgrader 0.9.6 scores a cell that writes to stderr 0, and a warning
+    (a student's 0/0, say) is not a wrong answer; what the code returned is judged instead."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _observe(part, obj, case)
+
+
+def _observe(part: str, obj, case: dict):
     if part == "dropout":
         rate = 0.5 if case["rate"] is None else case["rate"]
         make = (lambda: obj()) if case["rate"] is None else (lambda: obj(rate=case["rate"]))
@@ -304,7 +314,9 @@ def check_dropout(cls, x, rate=None, seed=0, what="Dropout") -> None:
         raise ValueError("check_dropout needs an x without zeros")
     dout = np.linspace(0.5, 1.5, x.size).reshape(x.shape).astype(x.dtype)
     make = (lambda: cls()) if rate is None else (lambda: cls(rate=rate))
-    facts = dropout_facts(make, x, dout, 0.5 if rate is None else rate, seed)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        facts = dropout_facts(make, x, dout, 0.5 if rate is None else rate, seed)
     emit(what, facts)
     message = compare("dropout", facts, {"kind": "dropout", "ideal": True, "case": facts["case"]})
     if message:
@@ -318,7 +330,9 @@ def check_value(fn, args: tuple, expected, what: str) -> None:
     inputs += [w for a in args if isinstance(a, (list, tuple)) for w in a
                if isinstance(w, np.ndarray)]
     loose = any(np.asarray(a).dtype == np.float32 for a in inputs)
-    obs = _value_observation(fn, args, inputs, loose)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        obs = _value_observation(fn, args, inputs, loose)
     emit(what, obs)
     message = compare(None, obs, {"kind": "value", "loose": loose, "error": None,
                                   "problem": None, "value": np.asarray(expected, np.float64)})

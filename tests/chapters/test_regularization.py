@@ -250,3 +250,27 @@ def test_dropout_verdicts_do_not_depend_on_the_seed(hidden_expected):
     print(f"\n{N_SEEDS} seeds: solution failed {failures['solution']} times; bugs caught "
           + ", ".join(f"{name} {n}/{N_SEEDS}" for name, n in caught.items()))
     assert caught == {name: N_SEEDS for name in bugs}
+
+
+def test_warnings_of_student_code_are_silenced_not_graded(capfd):
+    """nbgrader 0.9.6 scores a cell that writes to stderr 0: a warning must not cost points."""
+    class Noisy:
+        def __init__(self, rate=0.5):
+            self.rate = rate
+
+        def forward(self, x, train=True):
+            np.log(np.zeros(1))  # RuntimeWarning: divide by zero
+            if not train:
+                return x
+            self.mask = np.random.rand(*x.shape) > self.rate
+            return x * self.mask / (1 - self.rate)
+
+        def backward(self, dout):
+            return dout * self.mask / (1 - self.rate)
+
+    case = reg.cases("dropout")[0]
+    facts = reg.observe("dropout", Noisy, case)
+    reg.check_dropout(Noisy, X)
+    assert reg.compare("dropout", facts, {"kind": "dropout", "ideal": True,
+                                          "case": facts["case"]}) is None
+    assert capfd.readouterr().err == ""
