@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import dataclasses
-import hashlib
 import json
 import multiprocessing
 import os
@@ -47,7 +47,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import canary, sandbox
+from . import canary, intake, sandbox
 
 #: Where results, exports and plots go, below the course's autograder/ folder.
 REPORTS = "reports"
@@ -337,7 +337,8 @@ def start_zygotes_early(course_root: Path, count: int) -> None:
 
     def start(slot: int, ready: threading.Event) -> None:
         try:
-            _early["zygotes"][slot] = sandbox.Zygote(Path(course_root))
+            _early["zygotes"][slot] = sandbox.Zygote(Path(course_root),
+                                                     sandbox.SANDBOX_UID_BASE + slot)
         except (OSError, RuntimeError) as err:
             _early["errors"][slot] = err  # the worker reports it, and does not try again
         ready.set()
@@ -418,7 +419,7 @@ def _adopt_early_zygote(slot: int, course_root: Path):
         return None
     zygote.process = _AdoptedProcess(zygote.process.pid)
     zygote.close = lambda: None  # the grader's to close, at the end of the batch
-    sandbox._zygotes[Path(course_root)] = zygote
+    sandbox._zygotes[(Path(course_root), zygote.uid)] = zygote
     return zygote
 
 
@@ -459,7 +460,7 @@ def _init_worker(settings: Settings, slots) -> None:
         # sandbox each (no retry per notebook).
         try:
             _adopt_early_zygote(slot, Path(config.CourseDirectory.root))
-            zygote = sandbox.zygote_for(Path(config.CourseDirectory.root))
+            zygote = sandbox.zygote_for(Path(config.CourseDirectory.root), uid)
             problems = zygote.request(op="stats").get("problems", [])
             log.pending += [f"GraderWarning: {p}" for p in problems]
         except (OSError, RuntimeError) as err:
@@ -492,6 +493,21 @@ def _kernel_kind(settings: Settings) -> str:
 
 
 def _grade_in_worker(student: str, digest: str) -> Outcome:
+    """Grades one submission; whatever it makes the grader's own code raise is its failure
+    (every part 0, the error in its feedback), never the batch's."""
+    start = time.monotonic()
+    try:
+        return _grade(student, digest)
+    except Exception as err:  # noqa: BLE001 - one submission must not sink the batch
+        reason = (f"The grader could not process this submission ({type(err).__name__}: "
+                  f"{str(err)[:200]}).")
+        with contextlib.suppress(Exception):
+            zero_grades(_worker["api"].coursedir, _worker["settings"].assignment, student)
+        return Outcome(student, "failed", reason, time.monotonic() - start, digest,
+                       _kernel_kind(_worker["settings"]), _worker["log"].take())
+
+
+def _grade(student: str, digest: str) -> Outcome:
     settings: Settings = _worker["settings"]
     api = _worker["api"]
     start = time.monotonic()
@@ -511,7 +527,7 @@ def _grade_in_worker(student: str, digest: str) -> Outcome:
         return Outcome(student, "graded", "", seconds, digest, kernel, _worker["log"].take())
     reason = explain_failure(result.get("log", "") + "\n" + result.get("error", ""), seconds,
                              settings)
-    zero_grades(api, settings.assignment, student)
+    zero_grades(api.coursedir, settings.assignment, student)
     keep_partial_notebook(api, settings.assignment, student, reason)
     return Outcome(student, "failed", reason, seconds, digest, kernel, _worker["log"].take())
 
@@ -662,11 +678,11 @@ def unscore(api, assignment: str, student: str) -> None:
         gb.db.commit()
 
 
-def zero_grades(api, assignment: str, student: str) -> None:
+def zero_grades(coursedir, assignment: str, student: str) -> None:
     """Every part of an ungradable submission scores zero, as nbgrader scores a missing notebook."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
@@ -703,14 +719,6 @@ def check_assignment(settings: Settings, coursedir) -> None:
             known = ", ".join(sorted(a.name for a in gb.assignments)) or "none"
             raise GradingError(f"unknown assignment '{settings.assignment}' (the gradebook knows: "
                                f"{known})") from None
-
-
-def digest(folder: Path) -> str:
-    """A fingerprint of a submission's files, so a resubmission is graded again."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def results_path(settings: Settings) -> Path:
@@ -821,6 +829,60 @@ def grade_class(settings: Settings, *, jobs: int | None = None, force: bool = Fa
         _close_early_zygotes()  # those no worker adopted, or all if it stopped early
 
 
+WORKER_DIED = ("not scored: the grading worker died while this submission was in progress "
+               "(killed, or out of memory); run the grader again")
+
+
+def _worker_died(outcome: Outcome) -> bool:
+    return outcome.status == "error" and outcome.reason == WORKER_DIED
+
+
+def _grade_alone(students: list[str], todo: dict[str, str], results: dict[str, Outcome],
+                 settings: Settings, coursedir) -> None:
+    """After the pool broke: each submission that was in progress, graded again alone in a fresh
+    worker. One that kills that worker too is the cause: it fails, with the reason; the others
+    get their grades (a worker killed from outside leaves them ``error``, for the next run)."""
+    for student in students:
+        with _pool(settings, 1) as alone:
+            try:
+                outcome = alone.submit(_grade_in_worker, student, todo[student]).result()
+            except cf.process.BrokenProcessPool:
+                with contextlib.suppress(Exception):
+                    zero_grades(coursedir, settings.assignment, student)
+                outcome = Outcome(student, "failed", (
+                    "Grading this submission killed the grader's worker process twice, the second "
+                    "time graded alone (it probably made the grader run out of memory)."),
+                    digest=todo[student])
+        outcome.warnings = []
+        results[student] = outcome
+        save_results(settings, results)
+
+
+def _pool(settings: Settings, jobs: int) -> cf.ProcessPoolExecutor:
+    """Grading workers, forked (they inherit nbgrader already imported by the parent), each with
+    its own sandbox slot (uid)."""
+    slots = multiprocessing.get_context("fork").Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+    return cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                  initializer=_init_worker, initargs=(settings, slots))
+
+
+def _feedback(pool, graded: list[str], results: dict[str, Outcome], settings: Settings, log,
+              say, progress: bool, while_feedback) -> None:
+    """Feedback pages of the graded students, written by the pool's workers."""
+    futures = {pool.submit(_feedback_in_worker, s): s for s in graded}
+    if while_feedback is not None:
+        while_feedback()
+    for future in tqdm(cf.as_completed(futures), total=len(graded), unit="nb",
+                       desc="feedback", disable=not progress):
+        problem, raised = future.result()
+        log.add(raised, say)
+        if problem:
+            results[futures[future]].reason = "feedback failed: " + problem
+    save_results(settings, results)
+
+
 def _grade_class(settings: Settings, *, jobs, force, students, feedback, progress, run_canary,
                  while_feedback) -> dict[str, Outcome]:
     from nbgrader.coursedir import CourseDirectory
@@ -841,11 +903,18 @@ def _grade_class(settings: Settings, *, jobs, force, students, feedback, progres
     results = load_results(settings)
     todo: dict[str, str] = {}
     for student, folder in found.items():
-        fingerprint = digest(folder)
+        found_as = intake.inspect(folder)
+        if found_as.refused is not None:  # nothing privileged ever reads it
+            zero_grades(coursedir, settings.assignment, student)
+            results[student] = Outcome(student, "failed", (
+                f"The submission was not graded: {found_as.refused}. Submit the notebook "
+                "file itself (and any plain files it needs)."), digest=found_as.digest)
+            save_results(settings, results)
+            continue
         autograded = Path(coursedir.format_path(coursedir.autograded_directory, student,
                                                 settings.assignment))
-        if force or not _already_done(results.get(student), fingerprint, autograded):
-            todo[student] = fingerprint
+        if force or not _already_done(results.get(student), found_as.digest, autograded):
+            todo[student] = found_as.digest
     # Graded by an earlier batch that was stopped before its feedback phase: feedback only.
     stale = [s for s in found if s not in todo and feedback and s in results
              and results[s].status == "graded" and _feedback_missing(coursedir, settings, s)]
@@ -853,18 +922,14 @@ def _grade_class(settings: Settings, *, jobs, force, students, feedback, progres
         return {s: results[s] for s in found if s in results}
     run_canary = run_canary and bool(todo)
     jobs = max(1, min(jobs or default_jobs(), len(todo) + len(stale) + int(run_canary)))
-    slots = multiprocessing.get_context("fork").Queue()
-    for slot in range(jobs):
-        slots.put(slot)
     say = (lambda line: tqdm.write(line, file=sys.stderr)) if progress else \
         (lambda line: print(line, file=sys.stderr))
     log = _Warnings(settings)
     # fork: the workers inherit nbgrader already imported by the parent (seconds each otherwise).
     import nbgrader.apps  # noqa: F401
     _settle_early_zygotes(Path(config.CourseDirectory.root), jobs)
-    with warnings.catch_warnings(), \
-            cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_init_worker, initargs=(settings, slots)) as pool:
+    broken = False
+    with warnings.catch_warnings(), _pool(settings, jobs) as pool:
         warnings.showwarning = lambda m, c, f, n, file=None, line=None: log.add(
             [f"{c.__name__}: {m} ({f}:{n})"], say)
         if run_canary:
@@ -880,23 +945,29 @@ def _grade_class(settings: Settings, *, jobs, force, students, feedback, progres
         bar = tqdm(cf.as_completed(futures), total=len(futures), unit="nb",
                    desc=f"autograde {settings.assignment}", disable=not progress)
         for future in bar:
-            outcome = future.result()
+            try:
+                outcome = future.result()
+            except cf.process.BrokenProcessPool:
+                # A worker died under us (killed from outside, out of memory): what it and the
+                # others had in hand is graded again, one at a time, in fresh workers below; what
+                # is done keeps its grades; feedback comes from a fresh pool.
+                broken = True
+                student = futures[future]
+                outcome = Outcome(student, "error", WORKER_DIED, digest=todo[student])
             log.add(outcome.warnings, say)
             outcome.warnings = []
             results[outcome.student] = outcome
             save_results(settings, results)
-        if feedback:
-            graded = [s for s in todo if results[s].status == "graded"] + stale
-            feedback_futures = {pool.submit(_feedback_in_worker, s): s for s in graded}
-            if while_feedback is not None:
-                while_feedback()
-            for future in tqdm(cf.as_completed(feedback_futures), total=len(graded),
-                               unit="nb", desc="feedback", disable=not progress):
-                problem, raised = future.result()
-                log.add(raised, say)
-                if problem:
-                    results[feedback_futures[future]].reason = "feedback failed: " + problem
-            save_results(settings, results)
+        if feedback and not broken:
+            _feedback(pool, [s for s in todo if results[s].status == "graded"] + stale,
+                      results, settings, log, say, progress, while_feedback)
+    if broken:
+        _grade_alone([s for s in todo if _worker_died(results[s])], todo, results, settings,
+                     coursedir)
+    if feedback and broken:
+        with warnings.catch_warnings(), _pool(settings, jobs) as pool:
+            _feedback(pool, [s for s in todo if results[s].status == "graded"] + stale,
+                      results, settings, log, say, progress, while_feedback)
     if log.summary():
         say(log.summary())
     return {s: results[s] for s in found if s in results}

@@ -26,6 +26,22 @@ from .. import chapters
 from .sandbox import SandboxedKernelManager
 
 
+#: What part of a kernel message decodes to when the grader cannot decode it (JSON nested
+#: thousands deep, which the kernel may send after raising its own recursion limit).
+UNREADABLE = "tdnn-unreadable"
+
+
+def _bounded(unpack):
+    """``unpack`` of a jupyter_client session that returns a marker instead of raising
+    ``RecursionError`` in the grader's process."""
+    def unpack_bounded(data):
+        try:
+            return unpack(data)
+        except RecursionError:
+            return {UNREADABLE: True}
+    return unpack_bounded
+
+
 def error_output(ename: str, message: str) -> NotebookNode:
     """An error output as a kernel would record it: nbgrader scores a cell holding one 0."""
     return NotebookNode(output_type="error", ename=ename, evalue=message,
@@ -62,6 +78,15 @@ class PartwiseExecute(Execute):
         help="Stop recording a cell's outputs beyond this many bytes; LimitOutput would cut "
         "them anyway, and an endless print loop must not fill the grader's memory.",
     ).tag(config=True)
+
+    max_notebook_output_bytes = Integer(
+        8 * 1024**2,
+        help="Stop recording any output once the notebook's outputs reach this many bytes.",
+    ).tag(config=True)
+
+    #: Kernel messages that add to a cell's outputs or replace outputs already recorded.
+    OUTPUT_MESSAGES = frozenset({"stream", "display_data", "execute_result", "error",
+                                 "update_display_data"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +133,8 @@ class PartwiseExecute(Execute):
         self._output_task = None    # the task reading the running cell's outputs
         self._restarts = 0
         self._output_bytes: dict[int, int] = {}  # recorded so far, per cell
+        self._notebook_output_bytes = 0
+        self._dropped: set[int] = set()          # cells told that outputs were dropped
 
     def _parts(self) -> list[str | None]:
         """The part of every cell: a graded cell's from its ``grade_id``; a cell the student
@@ -182,6 +209,10 @@ class PartwiseExecute(Execute):
             return None
         except DeadKernelError:
             return "DeadKernelError", self.death_reason()
+        except (RecursionError, KeyError) as err:  # a message the grader could not even read
+            return "UnreadableOutput", (
+                f"This cell's kernel sent a message the grader could not read "
+                f"({type(err).__name__}), so the kernel was replaced; this part scores 0.")
         except CellTimeoutError:
             await self._async_drop_output_task()
             if self._timed_out is not None:
@@ -291,27 +322,61 @@ class PartwiseExecute(Execute):
         return reply
 
 
-    def output(self, outs: list[NotebookNode], msg: dict, display_id, cell_index: int):
-        """nbclient's, with two bounds: an output flood stops being recorded, and an output the
-        grader cannot even turn into a notebook output (say, nested 700 deep) costs its cell,
-        not the whole notebook."""
+    def process_message(self, msg: dict, cell, cell_index: int):
+        """nbclient's, with every output bounded in total, per cell and per notebook, whatever
+        path it takes (printed, displayed, a result, a traceback, or a display replaced later
+        through ``update_display_data``, which nbclient writes into earlier outputs directly);
+        an output the grader cannot even turn into a notebook output (say, nested 700 deep)
+        costs its cell, not the whole notebook."""
+        unreadable = any(isinstance(msg.get(key), dict) and UNREADABLE in msg[key]
+                         for key in ("content", "metadata"))
+        if unreadable or (msg.get("msg_type") in self.OUTPUT_MESSAGES
+                          and not self._charge(msg, cell_index)):
+            self._note_dropped(cell.outputs, cell_index)
+            return None
+        try:
+            return super().process_message(msg, cell, cell_index)
+        except (RecursionError, ValueError, TypeError):
+            self._output_bytes[cell_index] = self.max_output_bytes + 1
+            self._note_dropped(cell.outputs, cell_index)
+            return None
+
+    def _charge(self, msg: dict, cell_index: int) -> bool:
+        """Counts the message against the cell's and the notebook's budgets; ``False`` when it
+        does not fit (then nothing more of this cell is recorded)."""
         used = self._output_bytes.get(cell_index, 0)
         if used > self.max_output_bytes:
-            return None
+            return False
         try:
             size = len(json.dumps(msg.get("content", {}), default=str))
         except (RecursionError, ValueError, TypeError):
             size = self.max_output_bytes + 1
         self._output_bytes[cell_index] = used + size
-        if used + size <= self.max_output_bytes:
-            try:
-                return super().output(outs, msg, display_id, cell_index)
-            except (RecursionError, ValueError, TypeError):
-                self._output_bytes[cell_index] = self.max_output_bytes + 1
-        outs.append(error_output("OutputDropped", (
-            f"This cell's output went past {self.max_output_bytes} bytes or could not be "
-            "recorded, so the rest of it was dropped.")))
-        return None
+        if (used + size > self.max_output_bytes
+                or self._notebook_output_bytes + size > self.max_notebook_output_bytes):
+            self._output_bytes[cell_index] = self.max_output_bytes + 1
+            return False
+        self._notebook_output_bytes += size
+        return True
+
+    def _note_dropped(self, outs: list[NotebookNode], cell_index: int) -> None:
+        if cell_index not in self._dropped:
+            self._dropped.add(cell_index)
+            outs.append(error_output("OutputDropped", (
+                f"This cell's output went past {self.max_output_bytes} bytes (or the notebook's "
+                f"past {self.max_notebook_output_bytes}), or could not be recorded, so the rest "
+                "of it was dropped.")))
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        kc.session.unpack = _bounded(kc.session.unpack)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def handle_comm_msg(self, outs, msg, cell_index: int) -> None:
+        """Widget messages are not recorded: grading needs no widget state, and nbclient would
+        keep all of it in memory and write it into the notebook, unbounded."""
 
 
 class SandboxedExecute(PartwiseExecute):

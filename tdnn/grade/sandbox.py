@@ -43,6 +43,7 @@ so (:func:`probe`).
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import json
@@ -52,6 +53,7 @@ import os
 import signal
 import socket
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -61,6 +63,7 @@ import uuid
 from functools import lru_cache
 from pathlib import Path
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Any, Bool, Integer, Unicode
@@ -80,7 +83,8 @@ class Limits(chapters.Limits):
     memory limits, and what the sandbox bounds for every chapter alike."""
 
     processes: int = 64
-    file_bytes: int = 64 * 1024**2
+    file_bytes: int = 64 * 1024**2      # one file (RLIMIT_FSIZE)
+    scratch_bytes: int = 256 * 1024**2  # everything it writes: its tmpfs (working folder, HOME, /tmp)
     open_files: int = 256
 
     def prlimit_args(self, *, with_nproc: bool) -> list[str]:
@@ -114,9 +118,9 @@ def probe() -> Probe:
         if not Path(tool).exists():
             return Probe(False, f"{tool} is missing (run .ci/install-system-packages)")
     with tempfile.TemporaryDirectory(prefix="tdnn-probe-") as work:
-        os.chown(work, SANDBOX_UID_BASE, SANDBOX_UID_BASE)
+        os.chmod(work, 0o755)
         cmd = bwrap_command([sys.executable, "-c", "import numpy"], work=Path(work),
-                            uid=SANDBOX_UID_BASE, limits=Limits())
+                            uid=SANDBOX_UID_BASE, limits=Limits(), work_target=Path(work) / "cwd")
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     if done.returncode != 0:
         return Probe(False, f"bubblewrap failed: {done.stderr.strip()[-300:]}")
@@ -164,30 +168,46 @@ def _parents_args(path: Path, made: set[Path]) -> list[str]:
     return args
 
 
+#: Where a kernel's own sandbox mounts the submission's files, to copy them into its tmpfs.
+TEMPLATE_MOUNT = Path("/run/tdnn-template")
+
+
 def bwrap_command(kernel_cmd: list[str], *, work: Path, uid: int, limits: Limits,
                   course_root: Path = paths.ROOT, binds: tuple[Path, ...] = (), chdir: Path | None = None,
                   work_target: Path | None = None, zygote: bool = False) -> list[str]:
     """The command that runs ``kernel_cmd`` in the sandbox.
 
-    ``work`` is mounted read-write at ``work_target`` (default: itself); ``binds`` are other
-    read-write folders (the kernel's socket folder). A ``zygote`` keeps root with just the
-    capabilities to switch uid and signal its children (:mod:`tdnn.grade.zygote`), and gets a
-    /tmp nobody else may write; a kernel runs as ``uid`` under ``limits``."""
+    A kernel (``zygote=False``) runs as ``uid`` under ``limits``, in a working folder at
+    ``work_target``: a tmpfs of ``limits.scratch_bytes`` into which, already as ``uid``, it copies
+    the files of ``work`` (mounted read-only); its /tmp is another such tmpfs. ``binds`` are
+    read-write folders (the kernel's socket folder). A ``zygote`` gets ``work`` read-write at
+    ``work_target`` and keeps root with just the capabilities to switch uid, signal its children
+    and give each its own namespaces and scratch tmpfs (:mod:`tdnn.grade.zygote`). Either is the
+    sandbox's pid 1 (``--as-pid-1``): no bubblewrap process with the host's paths in its command
+    line is visible inside."""
     work_target = work_target or work
     made: set[Path] = set()
     args = [BWRAP, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--hostname", "grading",
+            "--unshare-cgroup-try", "--die-with-parent", "--as-pid-1", "--hostname", "grading",
             "--clearenv", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     if zygote:
-        args += ["--cap-add", "CAP_KILL"]
+        args += ["--cap-add", "CAP_KILL", "--cap-add", "CAP_CHOWN", "--cap-add", "CAP_SYS_ADMIN"]
     args += _system_args()
-    tmp_mode = "0755" if zygote else "01777"
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", tmp_mode, "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    if zygote:
+        args += ["--perms", "0755", "--tmpfs", "/tmp"]
+    else:
+        args += ["--perms", "01777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp"]
     for root in _readonly_roots(course_root):
         args += _parents_args(root, made) + ["--ro-bind", str(root), str(root)]
     for folder in (*binds,):
         args += _parents_args(folder, made) + ["--bind", str(folder), str(folder)]
-    args += _parents_args(work_target, made) + ["--bind", str(work), str(work_target)]
+    if zygote:
+        args += _parents_args(work_target, made) + ["--bind", str(work), str(work_target)]
+    else:
+        args += _parents_args(TEMPLATE_MOUNT, made) + ["--ro-bind", str(work), str(TEMPLATE_MOUNT)]
+        args += _parents_args(work_target, made) + [
+            "--perms", "01777", "--size", str(limits.scratch_bytes), "--tmpfs", str(work_target)]
     full_env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "HOME": str(work_target),
@@ -210,17 +230,41 @@ def bwrap_command(kernel_cmd: list[str], *, work: Path, uid: int, limits: Limits
     args += [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
              "--inh-caps=-all", "--bounding-set=-all", "--"]
     args += [PRLIMIT, *limits.prlimit_args(with_nproc=True), "--"]
-    return args + kernel_cmd
+    copy_in = 'cp -R -P -- "$0"/. "$1" && shift && exec "$@"'
+    return args + ["/bin/sh", "-c", copy_in, str(TEMPLATE_MOUNT), str(work_target), *kernel_cmd]
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder a kernel may have filled, whatever it holds: GNU ``rm`` walks any depth
+    (Python's ``shutil.rmtree`` recurses, and raises ``RecursionError`` on a deep enough tree),
+    never follows a link, and does not cross into another filesystem."""
+    subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def share_read_only(folder: Path) -> None:
+    """Folders 0755 and files 0644 below ``folder`` (links left alone): the submission's files,
+    which the kernel copies into its own scratch space as its unprivileged uid."""
+    for parent, dirs, files in os.walk(folder):
+        os.chmod(parent, 0o755)
+        for name in files:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
 
 
 class Zygote:
     """The client side of one worker's pre-warmed kernel factory (:mod:`tdnn.grade.zygote`)."""
 
-    def __init__(self, course_root: Path):
+    def __init__(self, course_root: Path, uid: int):
+        self.uid = uid
         self.root = Path(tempfile.mkdtemp(prefix="tdnn-zygote-"))
-        os.chmod(self.root, 0o755)
-        self.socket = self.root / "zygote.sock"
-        cmd = bwrap_command([sys.executable, "-m", "tdnn.grade.zygote", str(self.socket)],
+        os.chmod(self.root, 0o755)  # kernels reach their scratch folders below it ...
+        control = self.root / "control"
+        control.mkdir()
+        os.chmod(control, 0o700)  # ... but never the zygote's socket, whatever the umask
+        self.socket = control / "zygote.sock"
+        cmd = bwrap_command([sys.executable, "-m", "tdnn.grade.zygote", str(self.socket), str(uid)],
                             work=self.root, uid=0, limits=Limits(), course_root=course_root,
                             zygote=True)
         self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -254,17 +298,18 @@ class Zygote:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
 
 
-_zygotes: dict[Path, Zygote] = {}
+_zygotes: dict[tuple[Path, int], Zygote] = {}
 
 
-def zygote_for(course_root: Path) -> Zygote:
-    """This process's zygote for ``course_root``, started on first use."""
-    if course_root not in _zygotes or _zygotes[course_root].process.poll() is not None:
-        _zygotes[course_root] = Zygote(course_root)
-    return _zygotes[course_root]
+def zygote_for(course_root: Path, uid: int) -> Zygote:
+    """This process's zygote for ``course_root`` and kernels of ``uid``, started on first use."""
+    key = (course_root, uid)
+    if key not in _zygotes or _zygotes[key].process.poll() is not None:
+        _zygotes[key] = Zygote(course_root, uid)
+    return _zygotes[key]
 
 
 class _ForkedKernel:
@@ -309,16 +354,23 @@ class ZygoteProvisioner(LocalProvisioner):
         pid = self.zygote.request(op="spawn", argv=argv, **self.fork_request)["pid"]
         self.process = _ForkedKernel(self.zygote, pid)
         self.pid, self.pgid = pid, None  # signals go through the zygote (the pid is its own)
-        self.cwd = self.fork_request["cwd"]
+        self.cwd = f"{self.fork_request['scratch']}/work"
         return self.connection_info
 
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the sandbox, talking over Unix sockets.
 
-    The working folder nbgrader starts the kernel in (``cwd``) is copied, without notebooks, to a
-    scratch folder that the sandbox mounts in its place. The kernel is killed when it outlives
-    ``notebook_seconds``."""
+    The files of the folder nbgrader starts the kernel in (``cwd``), without notebooks, are what
+    the kernel copies into its own scratch tmpfs (its working folder). The kernel is killed when it
+    outlives ``notebook_seconds``.
+
+    Root never follows a path the kernel controls: the kernel's folder here (``scratch``) and
+    everything in it are root's; the kernel may create entries only in ``sockets/`` and only
+    until its five sockets are bound (before any notebook code runs), when the folder is sealed
+    (root's, 0755) and each entry checked to be a socket of the kernel's uid, not a link; only
+    then does the client connect. The kernel writes its files in its own tmpfs, which the grader
+    never walks. No message larger than ``max_message_bytes`` reaches the grader's memory."""
 
     uid = Integer(SANDBOX_UID_BASE, help="The unprivileged uid the kernel runs as.").tag(config=True)
     sandboxed = Bool(True, help="False: rlimits only (bubblewrap unavailable).").tag(config=True)
@@ -328,6 +380,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     cpu_seconds = Integer(Limits.cpu_seconds).tag(config=True)
     memory_bytes = Integer(Limits.memory_bytes).tag(config=True)
     processes = Integer(Limits.processes).tag(config=True)
+    max_message_bytes = Integer(
+        64 * 1024**2, help="ZeroMQ drops the connection of a kernel that sends a larger message, "
+        "before the grader reads it.").tag(config=True)
     transport = Unicode("ipc")
     scratch = Any(None, allow_none=True)
     _deadline = Any(None, allow_none=True)
@@ -337,12 +392,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         return Limits(notebook_seconds=self.notebook_seconds, cpu_seconds=self.cpu_seconds,
                       memory_bytes=self.memory_bytes, processes=self.processes)
 
+    def client(self, **kwargs):
+        kc = super().client(**kwargs)
+        kc.context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)  # for every channel it opens
+        return kc
+
     async def _async_pre_start_kernel(self, **kw):
         cwd = Path(kw.get("cwd") or os.getcwd())
         zygote = None
         if self.sandboxed and self.prewarmed:
             try:
-                zygote = zygote_for(Path(self.course_root))
+                zygote = zygote_for(Path(self.course_root), self.uid)
             except (OSError, RuntimeError) as err:
                 self.log.warning("no pre-warmed kernels (%s); one sandbox per kernel instead", err)
                 self.prewarmed = False
@@ -363,29 +423,30 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         # The kernel's own chatter (and a flood from hostile code) must not reach the grader's log.
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
-        work = self.scratch / "work"
-        shutil.copytree(cwd, work, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
-        home = self.scratch / "home"
-        home.mkdir()
+        template = self.scratch / "template"
+        shutil.copytree(cwd, template, ignore=shutil.ignore_patterns("*.ipynb", ".*"), symlinks=True)
         if self.sandboxed:
-            for item in (self.scratch, sockets, work, home, *work.rglob("*"),
-                         Path(self.connection_file)):
-                os.chown(item, self.uid, self.uid)
+            os.chmod(self.scratch, 0o755)
+            os.chmod(sockets, 0o1733)  # the kernel may add its sockets, until they are sealed
+            share_read_only(template)
+            os.chown(self.connection_file, self.uid, self.uid, follow_symlinks=False)
         if zygote is not None:
             self.provisioner.zygote = zygote
             limits = self.limits
+            (self.scratch / "kernel").mkdir()
             self.provisioner.fork_request = {
-                "cwd": str(work), "home": str(home), "uid": self.uid, "env": passed_env(),
+                "scratch": str(self.scratch / "kernel"), "template": str(template),
+                "scratch_bytes": limits.scratch_bytes, "uid": self.uid, "env": passed_env(),
                 "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
                            "file_bytes": limits.file_bytes, "open_files": limits.open_files,
                            "processes": limits.processes}}
         elif self.sandboxed:
-            kernel_cmd = bwrap_command(kernel_cmd, work=work, uid=self.uid, limits=self.limits,
+            kernel_cmd = bwrap_command(kernel_cmd, work=template, uid=self.uid, limits=self.limits,
                                        course_root=Path(self.course_root), binds=(sockets,),
                                        work_target=cwd)
         else:
             kernel_cmd = [PRLIMIT, *self.limits.prlimit_args(with_nproc=False), "--", *kernel_cmd]
-            kw["cwd"] = str(work)
+            kw["cwd"] = str(template)
         return kernel_cmd, kw
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -393,6 +454,37 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._deadline = threading.Timer(self.notebook_seconds, self._kill_group)
         self._deadline.daemon = True
         self._deadline.start()
+        if self.sandboxed:
+            await self._seal_sockets()
+
+    async def _seal_sockets(self, seconds: float = 60) -> None:
+        """Wait until the kernel has bound its sockets, then take its socket folder back: from
+        now on the entries root connects to (and, at cleanup, removes) cannot change."""
+        sockets = Path(self.connection_file).parent
+        names = [f"{Path(self.ip).name}-{port}" for port in
+                 (self.shell_port, self.iopub_port, self.stdin_port, self.control_port,
+                  self.hb_port)]
+        folder = os.open(sockets, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            deadline = time.monotonic() + seconds
+            while not all(self._is_kernel_socket(folder, n) for n in names):
+                if time.monotonic() > deadline or not await self.is_alive():
+                    break  # nbclient reports the kernel that never became ready
+                await asyncio.sleep(0.01)
+            os.fchmod(folder, 0o755)
+            wrong = [n for n in names if not self._is_kernel_socket(folder, n)]
+        finally:
+            os.close(folder)
+        if wrong and await self.is_alive():
+            self._kill_group()
+            raise RuntimeError(f"the kernel's sockets {wrong} are not sockets it bound")
+
+    def _is_kernel_socket(self, folder: int, name: str) -> bool:
+        try:
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        except OSError:
+            return False
+        return stat.S_ISSOCK(info.st_mode) and info.st_uid == self.uid
 
     def _kill_group(self) -> None:
         if isinstance(self.provisioner, ZygoteProvisioner):
@@ -419,5 +511,5 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self.provisioner.zygote.request(op="reap", uid=self.uid)
         await super()._async_cleanup_resources(restart=restart)
         if self.scratch is not None and not restart:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            remove_tree(self.scratch)
             self.scratch = None

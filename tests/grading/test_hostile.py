@@ -1,16 +1,27 @@
 """Can a submission break the batch, its own grade's honesty, or anyone else's work?
 
 One class holds two honest students and every hostile submission below; a twin class holds only
-the honest two. Both are graded by the driver. Each hostile student must get a grade (zero for
-the parts it broke, full marks for the rest) and a readable reason in their feedback; the honest
-students' grades and files must be byte-identical to the twin's; nothing outside the hostile
-student's own folders may change."""
+the honest two. Both are graded by the driver, under ``umask 000`` (an instructor's careless
+umask must not open the sandbox) and with a TMPDIR of their own. Each hostile student must get a
+grade (zero for the parts it broke, full marks for the rest) and a readable reason in their
+feedback; the honest students' grades and files must be byte-identical to the twin's; nothing
+outside the hostile student's own folders may change, and nothing is left in TMPDIR.
+
+The attacks of a security review of the sandbox (findings 1-9, each confirmed real without the
+sandbox) are cases here too: root following links the kernel planted in its socket folder, a
+kernel asking the zygote for a root kernel, links and FIFOs in a submission folder, grader code
+made to raise, output replaced through ``update_display_data``, a scratch space filled and
+nested 2,000 deep, SysV shared memory left for the next kernel, live HTML and script in the
+feedback page, and bubblewrap's command line seen as /proc/1/cmdline."""
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
+import socket
 import textwrap
+import threading
 
 import nbformat
 import pytest
@@ -33,6 +44,8 @@ class Case:
     raw: bytes | None = None
     name: str = f"{ASSIGNMENT}.ipynb"
     blank: bool = False
+    extra: object = None          # extra(folder, root): adds files or links to the submission
+    never: tuple = ()             # texts its feedback must not show (an attack that worked)
 
 
 def _solution_with(prefix: str, part: str = "sgd") -> dict:
@@ -75,6 +88,127 @@ NESTED = textwrap.dedent("""\
     """)
 BUGGY_SGD = "class SGD:\n    def __init__(self, lr=0.01):\n        self.lr = lr\n    def update(self, params, grads):\n        pass\n"
 GOOD_NB = None  # filled lazily: bytes of an honest notebook, for truncation
+
+#: A folder of the course that hostile kernels aim at: files named as a kernel's connection files
+#: (cleanup must not delete them) and a Unix socket whose connections are counted (root must
+#: never connect to it).
+BAIT = "bait"
+#: What an attack prints when it worked, built at run time so that the source shown in the
+#: feedback never contains it.
+ATTACK_WORKED = "ATTACK-WORKED"
+
+SOCKET_REDIRECT = textwrap.dedent("""\
+    import json, os
+    from ipykernel.connect import get_connection_file
+    cf = get_connection_file()
+    sockets, info = os.path.dirname(cf), json.load(open(cf))
+    stdin = f"{info['ip']}-{info['stdin_port']}"
+    bait = os.path.join(os.environ["TDNN_ROOT"], "bait")
+    def swap_stdin():
+        os.rename(stdin, stdin + ".old")
+        os.symlink(os.path.join(bait, "listener.sock"), stdin)
+    def swap_folder():
+        os.rename(sockets, sockets + ".old")
+        os.symlink(bait, sockets)
+    for what, attack in (("stdin socket", swap_stdin), ("socket folder", swap_folder)):
+        try:
+            attack()
+            print("ATTACK" + "-WORKED: swapped the", what)
+        except OSError as err:
+            print("could not swap the", what, "-", err.strerror)
+    """)
+ZYGOTE_UID0 = textwrap.dedent("""\
+    import glob, json, os, socket
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.getcwd())))  # the zygote's folder
+    candidates = set(glob.glob(top + "/**/*.sock", recursive=True))
+    candidates |= {top + "/zygote.sock", top + "/control/zygote.sock"}
+    for path in sorted(candidates):
+        try:
+            with socket.socket(socket.AF_UNIX) as conn:
+                conn.connect(path)
+                conn.sendall(json.dumps({"op": "stats"}).encode() + b"\\n")
+                reply = conn.recv(1000)
+            print(("ATTACK" + "-WORKED: the zygote answered") if reply else "zygote: no answer", reply)
+        except OSError as err:
+            print("zygote unreachable:", err.strerror)
+    """)
+RECURSION_IN_GRADER = textwrap.dedent("""\
+    import sys
+    sys.setrecursionlimit(100_000)
+    d = x = []
+    for _ in range(5000):
+        x.append([])
+        x = x[0]
+    from IPython.display import publish_display_data
+    publish_display_data({"application/json": {"deep": d}})
+    """)
+DISPLAY_FLOOD = textwrap.dedent("""\
+    from IPython.display import display
+    handles = [display("small", display_id=True) for _ in range(10)]
+    for handle in handles:
+        handle.update("x" * (8 * 2**20))  # 80 MiB in all, were it kept
+    """)
+FILL_SCRATCH = textwrap.dedent("""\
+    import os
+    start = os.getcwd()
+    for _ in range(2000):
+        os.mkdir("d")
+        os.chdir("d")
+    os.chdir(start)
+    written = 0
+    try:
+        for i in range(40):
+            with open(os.path.join(os.environ["TMPDIR"], f"big{i}"), "wb") as f:
+                f.write(b"\\0" * (60 * 2**20))
+            written += 1
+    except OSError as err:
+        print("scratch full:", err.strerror, "after", written, "files")
+    """)
+SHM_LEFT_BEHIND = textwrap.dedent("""\
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    print("segment", libc.shmget(0x7D00, 4 * 2**30, 0o1000 | 0o666))
+    os._exit(0)
+    """)
+SHM_SEEN = textwrap.dedent("""\
+    segments = open("/proc/sysvipc/shm").read().splitlines()[1:]
+    print(("ATTACK" + "-WORKED: shared memory of an earlier kernel is visible") if segments
+          else "no shared memory left by an earlier kernel")
+    """)
+LIVE_HTML = textwrap.dedent("""\
+    from IPython.display import HTML, Javascript, display
+    display(HTML("<script>window.tdnnPwned = 1</script>"
+                 "<div id='fake-score' style='position:fixed;top:0;left:0'>Score 18/18</div>"))
+    display(Javascript("window.tdnnPwned = 2"))
+    """)
+PID1 = 'print("pid 1 is:", open("/proc/1/cmdline").read().replace("\\0", " "))\n'
+
+
+def _markdown_with_script(nb):
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell(
+        "My notes <script>window.tdnnPwned = 3</script><div id='fake-md'>Score 18/18</div>"))
+
+
+def _deep_attribute_chain(nb):
+    """A cell after SGD's that the kernel compiles (its recursion limit raised by the SGD cell)
+    and that any ``ast.parse`` at the grader's default limit fails on."""
+    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "sgd")
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell("if False:\n    x = " + "a." * 5000 + "b\n"))
+
+
+def _links(folder, root):
+    os.symlink(root / "autograder" / "submitted" / "honest" / "fast_optimizers" / "fast_optimizers.ipynb",
+               folder / "friend.ipynb")
+    os.symlink(root / "autograder" / "gradebook.db", folder / "gradebook.db")
+    os.symlink(root / "solutions" / "fast_optimizers" / "fast_optimizers.ipynb", folder / "answers.ipynb")
+
+
+def _fifo(folder, root):
+    os.mkfifo(folder / "data.csv")
+
+
+def _hard_link(folder, root):
+    os.link(root / "solutions" / "fast_optimizers" / "fast_optimizers.ipynb", folder / "answers.ipynb")
 
 CASES = {
     "endless_loop": Case("an endless loop is stopped by the per-cell time limit",
@@ -177,6 +311,51 @@ CASES = {
     "deeply_nested_output": Case("an output nested 700 deep, which nbformat cannot record, costs "
                                  "its own display only, not the notebook",
                                  frozenset(), "OutputDropped", replace=_solution_with(NESTED)),
+    # -- the security review's findings
+    "socket_redirect": Case("finding 1: the kernel cannot swap its socket files or folder for "
+                            "links that root would then follow",
+                            frozenset(), "could not swap the socket folder",
+                            replace=_solution_with(SOCKET_REDIRECT), never=(ATTACK_WORKED,)),
+    "zygote_uid0": Case("finding 2: a kernel cannot reach its zygote's socket, whatever the umask",
+                        frozenset(), "zygote unreachable", replace=_solution_with(ZYGOTE_UID0),
+                        never=(ATTACK_WORKED,)),
+    "links_in_folder": Case("finding 3: links in a submission folder are refused, never followed",
+                            ALL, "is a symbolic link", extra=_links, never=("BEGIN SOLUTION",)),
+    "fifo_in_folder": Case("finding 3: a FIFO in a submission folder is refused, not read",
+                           ALL, "is a FIFO", extra=_fifo),
+    "hard_link_in_folder": Case("finding 3: a hard link to a course file is refused",
+                                ALL, "hard link", extra=_hard_link, never=("BEGIN SOLUTION",)),
+    "recursion_in_grader": Case("finding 4: output that makes the grader's own code raise "
+                                "RecursionError costs that cell, not the batch",
+                                frozenset(), "OutputDropped",
+                                replace=_solution_with(RECURSION_IN_GRADER)),
+    "deep_attribute_chain": Case("finding 4: a cell with a 5,000-deep attribute chain, after one "
+                                 "that raised the recursion limit, is no trouble to the grader",
+                                 frozenset(), "fast_optimizers",
+                                 replace=_solution_with("import sys\nsys.setrecursionlimit(10_000)\n"),
+                                 edit=_deep_attribute_chain),
+    "nested_notebook": Case("finding 4: a notebook file nested 5,000 deep scores 0 with a reason",
+                            ALL, "could not", raw=b'{"cells": [], "metadata": {"a": '
+                            + b"[" * 5000 + b"]" * 5000 + b'}, "nbformat": 4, "nbformat_minor": 5}'),
+    "display_flood": Case("finding 5: displays replaced through update_display_data are capped "
+                          "like any output", frozenset(), "OutputDropped",
+                          replace=_solution_with(DISPLAY_FLOOD)),
+    "fill_scratch": Case("finding 6: a submission's writes are bounded in total, and a folder "
+                         "2,000 deep is no trouble to clean", frozenset(),
+                         "No space left on device", replace=_solution_with(FILL_SCRATCH)),
+    "shm_left_behind": Case("finding 7: SysV shared memory dies with its kernel; the next kernel "
+                            "of the worker does not see it", frozenset({"sgd"}),
+                            "no shared memory left by an earlier kernel",
+                            replace={"sgd": SHM_LEFT_BEHIND,
+                                     "momentum": SHM_SEEN + classroom.solution("momentum")},
+                            never=(ATTACK_WORKED,)),
+    "live_html": Case("finding 8: the feedback page shows student HTML, script and Markdown as "
+                      "text", frozenset(), "shown as text", replace=_solution_with(LIVE_HTML),
+                      edit=_markdown_with_script,
+                      never=("<script>window.tdnnPwned", "<div id='fake-score'", "<div id=\"fake-md\"")),
+    "proc_1_cmdline": Case("finding 9: /proc/1/cmdline does not show bubblewrap's command line",
+                           frozenset(), "pid 1 is:", replace=_solution_with(PID1),
+                           never=("bwrap", "--bind", "--setenv")),
     "non_utf8_output": Case("bytes that are not UTF-8 in the output are harmless", frozenset(),
                             "fast_optimizers",
                             replace=_solution_with("import os\nos.write(1, b'\\xff\\xfe\\x80 bad bytes\\n')\n")),
@@ -200,6 +379,40 @@ def _submit_hostile(root, student, case):
         classroom.submit_bytes(root, student, case.raw, case.name)
     else:
         classroom.submit(root, student, replace=case.replace, edit=case.edit, blank=case.blank)
+    if case.extra is not None:
+        case.extra(classroom.folder(root, student), root)
+
+
+class _Listener:
+    """A Unix socket in the bait folder that counts who connects to it."""
+
+    def __init__(self, path):
+        self.connections = 0
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(str(path))
+        self.server.listen(8)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.server.close()
+
+
+def _bait(root):
+    folder = root / BAIT
+    folder.mkdir()
+    for name in ("connection.json", *(f"kernel-{i}" for i in range(1, 6))):
+        (folder / name).write_text(f"bait: {name}")
+    return _Listener(folder / "listener.sock")
 
 
 def _outside_students(root, students):
@@ -222,15 +435,20 @@ def batches(tmp_path_factory):
     _submit_honest(twin)
     for student, case in CASES.items():
         _submit_hostile(hostile, student, case)
+    listener = _bait(hostile)
     before = _outside_students(hostile, set(CASES) | set(HONEST))
-    done = run_driver(hostile, *FAST_LIMITS)
-    run_driver(twin, *FAST_LIMITS)
-    return hostile, twin, before, done
+    tmp = {name: tmp_path_factory.mktemp(f"tmpdir-{name}") for name in ("hostile", "twin")}
+    try:
+        done = run_driver(hostile, *FAST_LIMITS, umask=0, env={"TMPDIR": str(tmp["hostile"])})
+        run_driver(twin, *FAST_LIMITS, umask=0, env={"TMPDIR": str(tmp["twin"])})
+    finally:
+        listener.close()
+    return hostile, twin, before, done, listener, tmp
 
 
 def test_the_batch_finishes_and_grades_everyone(batches):
     """Does every submission, hostile or not, end with a grade for every test cell?"""
-    hostile, _, _, done = batches
+    hostile, done = batches[0], batches[3]
     graded = classroom.grades(hostile, ASSIGNMENT)
     assert set(graded) == set(CASES) | set(HONEST), done.stdout
     assert all(set(g) == set(GRADE_IDS) and None not in g.values() for g in graded.values())
@@ -247,12 +465,15 @@ def test_hostile_submission_gets_its_grade_and_reason(batches, student):
                 for gid in GRADE_IDS}
     assert got == expected, case.why
     page = hostile / "autograder" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
-    assert case.says in page.read_text(errors="replace"), case.why
+    text = page.read_text(errors="replace")
+    assert case.says in text, case.why
+    for sign in case.never:
+        assert sign not in text, f"{case.why}: the feedback shows {sign!r}"
 
 
 def test_honest_students_are_untouched(batches):
     """Are the honest students' grades and files byte-identical to a batch without the hostile ones?"""
-    hostile, twin, _, _ = batches
+    hostile, twin = batches[0], batches[1]
     assert ({s: classroom.grades(hostile, ASSIGNMENT)[s] for s in HONEST}
             == classroom.grades(twin, ASSIGNMENT))
     for student in HONEST:
@@ -274,19 +495,61 @@ def _scores_and_outputs(root, kind, student):
 
 def test_nothing_outside_the_submissions_changed(batches):
     """Did no hostile code change a file of the course outside its own folders?"""
-    hostile, _, before, _ = batches
+    hostile, before = batches[0], batches[2]
     assert _outside_students(hostile, set(CASES) | set(HONEST)) == before
 
 
-def test_enormous_output_is_bounded(batches):
-    """Is the graded notebook of an output flood small?"""
-    path = batches[0] / "autograder" / "autograded" / "enormous_output" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    assert path.stat().st_size < 5 * 1024**2
+@pytest.mark.parametrize("student", ["enormous_output", "display_flood"])
+def test_output_floods_are_bounded(batches, student):
+    """Are the graded notebook and the feedback page of an output flood small, whichever way
+    the output came (printed, or displays replaced through update_display_data)?"""
+    root = batches[0] / "autograder"
+    assert (root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").stat().st_size < 5 * 1024**2
+    assert (root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").stat().st_size < 5 * 1024**2
+
+
+def test_root_never_connected_to_a_planted_socket(batches):
+    """Finding 1: did any process connect to the bait socket a kernel pointed its stdin at, and
+    are the files it aimed the grader's cleanup at all still there (the snapshot checks them)?"""
+    hostile, listener = batches[0], batches[4]
+    assert listener.connections == 0
+    assert sorted(p.name for p in (hostile / BAIT).iterdir() if p.is_file()) == sorted(
+        ["connection.json", *(f"kernel-{i}" for i in range(1, 6))])
+
+
+def test_no_scratch_left_behind(batches):
+    """Finding 6: after the batch, the grader's TMPDIR is empty: every kernel's scratch space,
+    filled or 2,000 folders deep, is gone."""
+    for folder in batches[5].values():
+        assert list(folder.iterdir()) == []
+
+
+def test_feedback_runs_no_student_script(batches, tmp_path):
+    """Finding 8, in a real browser: opening the feedback page of a student who displayed HTML,
+    JavaScript and a Markdown cell with a script runs none of them and draws no fake score."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.reader import CHROMIUM, CHROMIUM_ARGS
+
+    page_file = batches[0] / "autograder" / "feedback" / "live_html" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                       else route.abort())
+            page.goto(page_file.as_uri())
+            assert page.evaluate("typeof window.tdnnPwned") == "undefined"
+            assert page.locator("#fake-score").count() == 0
+            assert page.locator("#fake-md").count() == 0
+            assert "Score 18/18" in page.content()  # there, as text
+        finally:
+            browser.close()
 
 
 def test_reports_are_written(batches):
     """Are the CSV export, the plot and the summary table there for the instructor?"""
-    hostile, _, _, done = batches
+    hostile, done = batches[0], batches[3]
     reports = hostile / "autograder" / "reports" / ASSIGNMENT
     rows = (reports / "grades.csv").read_text().splitlines()
     assert len(rows) == 1 + len(CASES) + len(HONEST)

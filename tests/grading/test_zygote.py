@@ -168,3 +168,69 @@ def test_warm_up_checks_names_and_falls_back(missing):
         assert not got["stack_data_patched"] and got["history_patched"]
     else:
         assert got["stack_data_patched"] and not got["history_patched"]
+
+
+@pytest.fixture(scope="module")
+def careless_zygote():
+    """A zygote started under ``umask 000``, as a careless instructor's shell would."""
+    import os
+
+    from tdnn import paths
+    from tdnn.grade import sandbox
+
+    if not sandbox.probe().sandboxed:
+        pytest.skip(sandbox.probe().reason)
+    old = os.umask(0)
+    try:
+        zygote = sandbox.Zygote(paths.ROOT, sandbox.SANDBOX_UID_BASE + 7)
+    finally:
+        os.umask(old)
+    yield zygote
+    zygote.close()
+
+
+def test_zygote_socket_is_roots_alone_whatever_the_umask(careless_zygote):
+    """Finding 2: the control socket and its folder admit root only, under umask 000."""
+    import stat
+
+    assert stat.S_IMODE(careless_zygote.socket.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(careless_zygote.socket.stat().st_mode) == 0o600
+
+
+def test_zygote_forks_for_its_own_uid_only(careless_zygote):
+    """Finding 2: asked for a kernel of another uid (root's), the zygote refuses."""
+    with pytest.raises(RuntimeError, match="forks kernels for uid"):
+        careless_zygote.request(op="spawn", uid=0, argv=["--version"], scratch="/nonexistent",
+                                template="/nonexistent", scratch_bytes=1, env={}, limits={})
+    assert careless_zygote.request(op="stats")["spawned"] == 0
+
+
+def test_zygote_answers_root_only(careless_zygote):
+    """Finding 2: even with the socket opened up to everyone, a connection from an unprivileged
+    uid (a kernel's) gets no answer: the zygote checks its peer's credentials."""
+    import os
+
+    folder, sock = careless_zygote.socket.parent, careless_zygote.socket
+    os.chmod(folder, 0o777)
+    os.chmod(sock, 0o777)
+    try:
+        client = textwrap.dedent(f"""\
+            import json, socket
+            with socket.socket(socket.AF_UNIX) as conn:
+                conn.connect({str(sock)!r})
+                try:
+                    conn.sendall(json.dumps({{"op": "stats"}}).encode() + b"\\n")
+                    print("reply:", conn.recv(1000))
+                except OSError as err:  # closed on us: refused
+                    print("reply: b''", err)
+            """)
+        # The system's Python: the venv's base interpreter may sit below a folder (/root) that
+        # an unprivileged uid cannot enter.
+        done = subprocess.run(["/usr/bin/setpriv", "--reuid=61099", "--regid=61099",
+                               "--clear-groups", "/usr/bin/python3", "-c", client],
+                              capture_output=True, text=True, timeout=60)
+        assert "reply: b''" in done.stdout, done.stdout + done.stderr
+    finally:
+        os.chmod(folder, 0o700)
+        os.chmod(sock, 0o600)
+    assert "spawned" in careless_zygote.request(op="stats")
