@@ -20,7 +20,7 @@ def encode(value):
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
     if isinstance(value, (np.ndarray, np.generic)):
-        a = np.ascontiguousarray(value)
+        a = np.asarray(value, order="C")  # not ascontiguousarray: that makes a 0-d array 1-d
         if a.dtype.kind not in "biuf":
             raise TypeError(f"cannot report an array of dtype {a.dtype}")
         return {ARRAY: base64.b64encode(a.tobytes()).decode("ascii"), "dtype": a.dtype.str,

@@ -19,6 +19,17 @@ def test_arrays_round_trip_exactly_with_nan_and_inf():
     assert back["c"].shape == (2, 3) and np.isnan(back["d"])
 
 
+
+@pytest.mark.parametrize("value", [np.array(2.5), np.float64(-0.0), np.int32(7),
+                                   np.zeros((0, 3)), np.asfortranarray(np.eye(3)[:, :2])])
+def test_shapes_survive_including_zero_dimensional(value):
+    """A 0-d array or NumPy scalar stays 0-d (not shape (1,)); empty and Fortran-ordered arrays
+    keep their shapes and values."""
+    back = codec.decode(json.loads(json.dumps(codec.encode(value))))
+    assert back.shape == np.shape(value) and back.dtype == np.asarray(value).dtype
+    np.testing.assert_array_equal(back, value)
+
+
 @pytest.mark.parametrize("bad", [
     {codec.ARRAY: "not base64!", "dtype": "<f8", "shape": [1]},
     {codec.ARRAY: "AAAAAAAA8D8=", "dtype": "<f8", "shape": [3]},
