@@ -8,7 +8,6 @@ the instructor's working state and live here, out of git. The class grader
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import Execute
 
 from tdnn.engine.feedback import OutputsAsText
@@ -41,10 +40,9 @@ c.Autograde.autograde_preprocessors = (_default[:_at] + [PartwiseExecute, JudgeR
 c.JudgeResults.references = str(HERE / "references")
 
 # The feedback page shows a student's outputs as text or images, never as live HTML or script,
-# and the Markdown cells they add are sanitized (tdnn/engine/feedback.py).
+# and Markdown without anything active (tdnn/engine/feedback.py).
 c.GenerateFeedback.preprocessors = (
-    GenerateFeedback.class_traits()["preprocessors"].default() + [OutputsAsText, SanitizeHTML])
-c.SanitizeHTML.enabled = True
+    GenerateFeedback.class_traits()["preprocessors"].default() + [OutputsAsText])
 
 # The longest a cell may run is its chapter's LIMITS.cell_seconds (tdnn/chapters/<chapter>.py:
 # 60 s for fast_optimizers); setting Execute.timeout here would override it for every chapter.

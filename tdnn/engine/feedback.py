@@ -5,13 +5,19 @@ which would put a student's ``text/html``, JavaScript, SVG or Markdown output in
 it is: a ``<script>`` runs in whoever opens the page, and a styled ``<div>`` can draw a fake
 "Score 18/18" over the real one. :class:`OutputsAsText` keeps what cannot run (plain text,
 tracebacks, PNG/JPEG/GIF images) and turns every other representation into plain text, which the
-exporter escapes. The Markdown and raw cells a student may add go through nbconvert's own
-``SanitizeHTML`` (bleach), also configured in ``autograder/nbgrader_config.py``.
+exporter escapes. Markdown cells (a student may add or edit them) are rendered to HTML here, with
+nbconvert's own Markdown renderer, and cleaned with bleach: only plain tags, and links only to
+http, https and mailto (sanitizing the Markdown *source* is not enough: ``[x](javascript:...)`` is
+plain Markdown that becomes a live link); the cleaned HTML goes back into the cell in a form the
+page's Markdown renderer passes through unchanged. Raw cells are shown as text.
 """
 from __future__ import annotations
 
+import html
 import json
 
+import bleach
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
@@ -19,6 +25,30 @@ from .report import MIME as RESULT_MIME
 
 #: Representations that are data, not markup: the exporter shows them escaped or as an <img>.
 INERT = frozenset({"text/plain", "image/png", "image/jpeg", "image/gif"})
+
+
+#: What a rendered Markdown cell may keep: text structure, code, tables, math (typeset later by
+#: MathJax with its Safe extension), and links to the web or mail only.
+TAGS = frozenset(bleach.sanitizer.ALLOWED_TAGS) | {
+    "p", "br", "hr", "pre", "span", "div", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup",
+    "del", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
+ATTRIBUTES = {"a": ["href", "title"], "abbr": ["title"], "acronym": ["title"],
+              "th": ["align"], "td": ["align"]}
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def markdown_as_safe_html(source: str) -> str:
+    """A Markdown cell rendered as the page would render it, then stripped of anything active."""
+    return bleach.clean(markdown2html_mistune(source), tags=TAGS, attributes=ATTRIBUTES,
+                        protocols=PROTOCOLS, strip=True)
+
+
+def as_inert_markdown(source: str, raw: bool = False) -> str:
+    """A cell's source as Markdown the page renders to exactly the cleaned HTML: one ``<div>``
+    block on one line (newlines as ``&#10;``), which Markdown passes through untouched, so
+    nothing in it can become a link again. A raw cell is shown as preformatted text."""
+    cleaned = (f"<pre>{html.escape(source)}</pre>" if raw else markdown_as_safe_html(source))
+    return '<div class="tdnn-feedback-text">' + cleaned.replace("\n", "&#10;") + "</div>"
 
 
 def as_text(data: dict) -> dict:
@@ -50,4 +80,8 @@ class OutputsAsText(Preprocessor):
             if "data" in output:
                 output["data"] = as_text(output["data"])
         cell.get("metadata", {}).pop("widgets", None)
+        cell.pop("attachments", None)
+        if cell.cell_type in ("markdown", "raw"):
+            cell.source = as_inert_markdown(cell.source, raw=cell.cell_type == "raw")
+            cell.cell_type = "markdown"
         return cell, resources

@@ -517,6 +517,15 @@ def _grade(student: str, digest: str) -> Outcome:
     kernel = _kernel_kind(settings)
     if result["success"]:
         broken = failed_setup_cells(api, settings.assignment, student)
+        if broken and student_ran_first(api, settings.assignment, student):
+            # The canary ran the same set-up cell in the same sandbox: here it failed after code
+            # the student put before it (a cell above it, or a file handed in with the
+            # notebook, such as a numpy.py). That is the submission's doing: it keeps the
+            # scores nbgrader gave, with the reason.
+            return Outcome(student, "graded", (
+                "the locked set-up cell " + "; ".join(broken) + " after code of the student's "
+                "that ran before it (a cell above it, or a file handed in with the notebook)"),
+                seconds, digest, kernel, _worker["log"].take())
         if broken:
             reason = ("not scored: the locked set-up cell " + "; ".join(broken)
                       + f", which no student writes (grade again with --force --students "
@@ -662,6 +671,30 @@ def failed_setup_cells(api, assignment: str, student: str) -> list[str]:
                                   f"{evalue[0] if evalue else ''})"[:300])
                     break
     return broken
+
+
+def student_ran_first(api, assignment: str, student: str) -> bool:
+    """Did anything of the student's run before the notebook's set-up cells: a code cell above
+    the first locked cell, or a file other than notebooks in the submission (it sits in the
+    kernel's working folder, first on ``sys.path``)?"""
+    import nbformat
+
+    coursedir = api.coursedir
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    if any(p.suffix != ".ipynb" for p in submitted.rglob("*") if p.is_file()):
+        return True
+    folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # noqa: BLE001 - nbgrader wrote it; unreadable means no verdict here
+            continue
+        for cell in cells:
+            if cell.metadata.get("nbgrader", {}).get("locked"):
+                break
+            if cell.cell_type == "code" and cell.source.strip():
+                return True
+    return False
 
 
 def unscore(api, assignment: str, student: str) -> None:

@@ -8,18 +8,21 @@ PID, network, IPC, UTS and cgroup namespaces, then drops to an unprivileged uid 
 every capability gone. Inside it sees:
 
 - read-only: the operating system (``/usr``, ``/etc``), the Python it runs (the venv and its base
-  interpreter), the ``tdnn`` package and ``autograder/references/``;
-- read-write: only a scratch copy of its own working folder, mounted where nbgrader expects the
-  notebook's folder, and a private ``/tmp``; both are thrown away with the kernel, so nothing the
-  code writes reaches the instructor's files (nbgrader itself, outside the sandbox, writes the
-  graded notebook);
-- not at all: ``solutions/``, ``.git``, the gradebook, every ``submitted/``, ``autograded/`` and
-  ``feedback/`` folder (its own included: the notebook file holds the hidden tests), the network.
+  interpreter) and the ``tdnn`` package;
+- read-write: only its own tmpfs of bounded size, holding a copy of its submission's files (its
+  working folder) and its HOME/TMPDIR; it is thrown away with the kernel, so nothing the code
+  writes reaches the instructor's files (nbgrader itself, outside the sandbox, writes the graded
+  notebook); and, until they are sealed, its socket files;
+- not at all: ``solutions/``, ``autograder/references/``, ``.git``, the gradebook, every
+  ``submitted/``, ``autograded/`` and ``feedback/`` folder (its own included: the notebook file
+  holds the hidden tests), the network.
 
 Limits: wall-clock time per cell (nbgrader's ``ExecutePreprocessor.timeout``, then the kernel is
 interrupted) and per notebook (the kernel is killed); CPU time per notebook (``RLIMIT_CPU``; BLAS
 runs one thread, so a cell's CPU time is bounded by its wall-clock limit too); address space
-(``RLIMIT_AS``), processes (``RLIMIT_NPROC``), file size (``RLIMIT_FSIZE``) and open files.
+(``RLIMIT_AS``), processes (``RLIMIT_NPROC``), file size (``RLIMIT_FSIZE``) and open files;
+all it writes lives in a tmpfs of bounded size; and a seccomp filter (:mod:`tdnn.grade.seccomp`)
+refuses the ways to hold memory that none of these count.
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc`` transport) in a folder
 bound into the sandbox, since it has no network, not even localhost.
 
@@ -69,6 +72,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Any, Bool, Integer, Unicode
 
 from .. import chapters, paths
+from . import seccomp
 
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
@@ -168,6 +172,9 @@ def _parents_args(path: Path, made: set[Path]) -> list[str]:
     return args
 
 
+#: The descriptor on which a kernel's own bubblewrap reads its seccomp filter.
+SECCOMP_FD = 9
+
 #: Where a kernel's own sandbox mounts the submission's files, to copy them into its tmpfs.
 TEMPLATE_MOUNT = Path("/run/tdnn-template")
 
@@ -182,16 +189,18 @@ def bwrap_command(kernel_cmd: list[str], *, work: Path, uid: int, limits: Limits
     the files of ``work`` (mounted read-only); its /tmp is another such tmpfs. ``binds`` are
     read-write folders (the kernel's socket folder). A ``zygote`` gets ``work`` read-write at
     ``work_target`` and keeps root with just the capabilities to switch uid, signal its children
-    and give each its own namespaces and scratch tmpfs (:mod:`tdnn.grade.zygote`). Either is the
-    sandbox's pid 1 (``--as-pid-1``): no bubblewrap process with the host's paths in its command
-    line is visible inside."""
+    and give each its own namespaces and scratch tmpfs (:mod:`tdnn.grade.zygote`)."""
     work_target = work_target or work
     made: set[Path] = set()
     args = [BWRAP, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--as-pid-1", "--hostname", "grading",
+            "--unshare-cgroup-try", "--die-with-parent", "--hostname", "grading",
             "--clearenv", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     if zygote:
-        args += ["--cap-add", "CAP_KILL", "--cap-add", "CAP_CHOWN", "--cap-add", "CAP_SYS_ADMIN"]
+        # The zygote is the sandbox's pid 1 (no bubblewrap init, whose command line would show
+        # the host's paths); it stays root, so it keeps the parent-death signal. A kernel's own
+        # sandbox keeps bubblewrap's init: its command changes uid, which clears that signal.
+        args += ["--as-pid-1", "--cap-add", "CAP_KILL", "--cap-add", "CAP_CHOWN",
+                 "--cap-add", "CAP_SYS_ADMIN"]
     args += _system_args()
     args += ["--proc", "/proc", "--dev", "/dev"]
     if zygote:
@@ -240,6 +249,22 @@ def remove_tree(path: Path) -> None:
     never follows a link, and does not cross into another filesystem."""
     subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def clear_keyrings(uid: int) -> None:
+    """Empty the keyrings of ``uid`` (they outlive its processes): a child that becomes ``uid``
+    does it, as the zygote does after each of its kernels."""
+    from .zygote import _clear_keyrings
+
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            _clear_keyrings()
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
 
 
 def share_read_only(folder: Path) -> None:
@@ -429,7 +454,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chmod(self.scratch, 0o755)
             os.chmod(sockets, 0o1733)  # the kernel may add its sockets, until they are sealed
             share_read_only(template)
-            os.chown(self.connection_file, self.uid, self.uid, follow_symlinks=False)
+            # Readable by the kernel (its group), writable by nobody but root.
+            os.chown(self.connection_file, 0, self.uid, follow_symlinks=False)
+            os.chmod(self.connection_file, 0o440)
         if zygote is not None:
             self.provisioner.zygote = zygote
             limits = self.limits
@@ -444,6 +471,11 @@ class SandboxedKernelManager(AsyncKernelManager):
             kernel_cmd = bwrap_command(kernel_cmd, work=template, uid=self.uid, limits=self.limits,
                                        course_root=Path(self.course_root), binds=(sockets,),
                                        work_target=cwd)
+            # bubblewrap reads the seccomp filter from a descriptor: a shell opens it, then execs.
+            program = self.scratch / "seccomp.bpf"
+            program.write_bytes(seccomp.program())
+            kernel_cmd = ["/bin/sh", "-c", f'exec "$@" {SECCOMP_FD}<"$0"', str(program),
+                          kernel_cmd[0], "--seccomp", str(SECCOMP_FD), *kernel_cmd[1:]]
         else:
             kernel_cmd = [PRLIMIT, *self.limits.prlimit_args(with_nproc=False), "--", *kernel_cmd]
             kw["cwd"] = str(template)
@@ -509,6 +541,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         if isinstance(self.provisioner, ZygoteProvisioner) and self.provisioner.zygote:
             with contextlib.suppress(Exception):
                 self.provisioner.zygote.request(op="reap", uid=self.uid)
+        elif self.sandboxed:
+            clear_keyrings(self.uid)
         await super()._async_cleanup_resources(restart=restart)
         if self.scratch is not None and not restart:
             remove_tree(self.scratch)

@@ -21,8 +21,9 @@ before running any student code:
 - mounts a tmpfs of bounded size (``scratch_bytes``) as its scratch space: its working folder (a
   copy of the submission's files) and its HOME (also its TMPDIR) live there, so the total a submission can
   write is bounded, and everything it wrote goes when its namespace does (no cleanup walks it);
-- drops to the worker's unprivileged uid with the resource limits and ``no_new_privs``, so it can
-  neither signal nor trace the zygote.
+- drops to the worker's unprivileged uid with the resource limits, ``no_new_privs`` and a seccomp
+  filter (:mod:`tdnn.grade.seccomp`: no user namespaces, memfd or SysV shared memory, the ways to
+  hold memory no limit counts), so it can neither signal nor trace the zygote.
 
 When its kernel ends, every process of that uid is killed, so nothing a submission leaves behind
 reaches the next one.
@@ -44,7 +45,7 @@ import socket
 import struct
 import sys
 
-from tdnn.grade import warm
+from tdnn.grade import seccomp, warm
 
 _LIMITS = {
     "cpu_seconds": resource.RLIMIT_CPU,
@@ -96,11 +97,14 @@ def _become_kernel(request: dict, uid: int) -> None:
     limits, then run the kernel."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()  # its own process group, so the zygote can signal it and its children at once
+    with open("/proc/self/oom_score_adj", "w") as f:
+        f.write("1000")  # should the machine run out of memory, a kernel is the first to go
     work, home = _private_scratch(request, uid)
     for key, limit in request["limits"].items():
         resource.setrlimit(_LIMITS[key], (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    seccomp.install()  # no user namespaces, memfd or SysV shm: memory no limit would count
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # from root to a plain uid: every capability is gone too
@@ -172,16 +176,39 @@ def _handle(request: dict, listener: socket.socket, uid: int) -> dict:
     raise ValueError(op)
 
 
+#: keyctl's system call number (glibc has no wrapper) and the operations used.
+SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+KEYCTL_CLEAR, KEYCTL_GET_PERSISTENT = 7, 22
+KEY_SPEC_PROCESS_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -2, -4, -5
+
+
+def _clear_keyrings() -> None:
+    """As the uid: empty its keyrings, which live in the host kernel, outlive every process of
+    the uid and would carry data from one submission to the next."""
+    if SYS_KEYCTL is None:
+        return
+    keyctl = _libc.syscall
+    keyctl.restype = ctypes.c_long
+    for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+        keyctl(SYS_KEYCTL, KEYCTL_CLEAR, ctypes.c_long(keyring))
+    persistent = keyctl(SYS_KEYCTL, KEYCTL_GET_PERSISTENT, ctypes.c_long(-1),
+                        ctypes.c_long(KEY_SPEC_PROCESS_KEYRING))
+    if persistent > 0:
+        keyctl(SYS_KEYCTL, KEYCTL_CLEAR, ctypes.c_long(persistent))
+
+
 def _kill_uid(uid: int) -> None:
     """Kill every process of ``uid``: all that its kernels left running (daemons, forks that
     escaped their group), since the zygote forks for that uid only. A helper with that uid kills
-    all of them at once (kill(-1) as a plain uid reaches exactly that uid's processes)."""
+    all of them at once (kill(-1) as a plain uid reaches exactly that uid's processes), then
+    empties the uid's keyrings."""
     helper = os.fork()
     if helper == 0:
         try:
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
             os.kill(-1, signal.SIGKILL)
+            _clear_keyrings()
         finally:
             os._exit(0)
     os.waitpid(helper, 0)

@@ -175,6 +175,31 @@ SHM_SEEN = textwrap.dedent("""\
     print(("ATTACK" + "-WORKED: shared memory of an earlier kernel is visible") if segments
           else "no shared memory left by an earlier kernel")
     """)
+#: The red team's ways to hold RAM that no limit counted: a tmpfs in a user namespace of one's own,
+#: and memfd files written but never mapped.
+MEMORY_OUTSIDE_LIMITS = textwrap.dedent("""\
+    import os, subprocess
+    done = subprocess.run(["unshare", "-U", "-r", "-m", "mount", "-t", "tmpfs", "-o", "size=100g", "none", "/tmp"],
+                          capture_output=True, text=True)
+    print(("ATTACK" + "-WORKED: a user namespace") if done.returncode == 0 else "user namespace refused:", done.stderr.strip())
+    try:
+        os.memfd_create("hoard")
+        print("ATTACK" + "-WORKED: memfd")
+    except OSError as err:
+        print("memfd refused:", err.strerror)
+    """)
+#: add_key and request_key (no glibc wrappers): a key in the uid's user keyring, which lives in
+#: the host kernel, outlives the uid's processes and would reach the next kernel of the worker.
+KEY_SYSCALLS = 'import ctypes, os\nADD_KEY, REQUEST_KEY = {"x86_64": (248, 249), "aarch64": (217, 218)}[os.uname().machine]\nlibc = ctypes.CDLL(None, use_errno=True)\n'
+KEY_LEFT_BEHIND = KEY_SYSCALLS + textwrap.dedent("""\
+    print("key", libc.syscall(ADD_KEY, b"user", b"tdnn-covert", b"from an earlier kernel", 22, ctypes.c_long(-4)))
+    os._exit(0)
+    """)
+KEY_SEEN = KEY_SYSCALLS + textwrap.dedent("""\
+    found = libc.syscall(REQUEST_KEY, b"user", b"tdnn-covert", None, ctypes.c_long(-4))
+    print(("ATTACK" + "-WORKED: a key of an earlier kernel is there") if found > 0
+          else "no key left by an earlier kernel")
+    """)
 LIVE_HTML = textwrap.dedent("""\
     from IPython.display import HTML, Javascript, display
     display(HTML("<script>window.tdnnPwned = 1</script>"
@@ -186,7 +211,9 @@ PID1 = 'print("pid 1 is:", open("/proc/1/cmdline").read().replace("\\0", " "))\n
 
 def _markdown_with_script(nb):
     nb.cells.insert(2, nbformat.v4.new_markdown_cell(
-        "My notes <script>window.tdnnPwned = 3</script><div id='fake-md'>Score 18/18</div>"))
+        "My notes <script>window.tdnnPwned = 3</script><div id='fake-md'>Score 18/18</div>\n\n"
+        "Click [the full score](javascript:window.tdnnPwned=4) or <javascript:window.tdnnPwned=5>\n\n"
+        "```\ncode\n\n[again](javascript:window.tdnnPwned=6)\n```\n\n[ref][r]\n\n[r]: JaVaScRiPt:window.tdnnPwned=7"))
 
 
 def _deep_attribute_chain(nb):
@@ -194,6 +221,13 @@ def _deep_attribute_chain(nb):
     and that any ``ast.parse`` at the grader's default limit fails on."""
     at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "sgd")
     nb.cells.insert(at + 1, nbformat.v4.new_code_cell("if False:\n    x = " + "a." * 5000 + "b\n"))
+
+
+def _breaks_setup_first(nb):
+    """A cell above the set-up cell that makes it fail, to dodge the zero that a broken SGD and
+    Adam would earn (a failing set-up cell used to leave the submission unscored)."""
+    nb.cells.insert(0, nbformat.v4.new_code_cell(
+        "import sys\nsys.modules['tdnn.chapters.fast_optimizers'] = None\n"))
 
 
 def _links(folder, root):
@@ -349,6 +383,19 @@ CASES = {
                             replace={"sgd": SHM_LEFT_BEHIND,
                                      "momentum": SHM_SEEN + classroom.solution("momentum")},
                             never=(ATTACK_WORKED,)),
+    "memory_outside_limits": Case("red team: no user namespace (whose tmpfs no limit counts) and "
+                                  "no memfd", frozenset(), "memfd refused: Function not implemented",
+                                  replace=_solution_with(MEMORY_OUTSIDE_LIMITS), never=(ATTACK_WORKED,)),
+    "key_left_behind": Case("red team: the uid's keyrings are emptied when a kernel ends; the "
+                            "next kernel of the worker finds no key", frozenset({"sgd"}),
+                            "no key left by an earlier kernel",
+                            replace={"sgd": KEY_LEFT_BEHIND,
+                                     "momentum": KEY_SEEN + classroom.solution("momentum")},
+                            never=(ATTACK_WORKED,)),
+    "breaks_setup_first": Case("red team: a cell above the locked set-up cell that breaks it "
+                               "does not leave the submission unscored: it is graded, with the "
+                               "reason", ALL, "ModuleNotFoundError", edit=_breaks_setup_first,
+                               replace={"sgd": BUGGY_SGD}),
     "live_html": Case("finding 8: the feedback page shows student HTML, script and Markdown as "
                       "text", frozenset(), "shown as text", replace=_solution_with(LIVE_HTML),
                       edit=_markdown_with_script,
@@ -539,10 +586,13 @@ def test_feedback_runs_no_student_script(batches, tmp_path):
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
                        else route.abort())
             page.goto(page_file.as_uri())
-            assert page.evaluate("typeof window.tdnnPwned") == "undefined"
             assert page.locator("#fake-score").count() == 0
             assert page.locator("#fake-md").count() == 0
             assert "Score 18/18" in page.content()  # there, as text
+            # Markdown links to javascript: (inline, autolink, reference) are links no more.
+            assert page.locator("a[href^='javascript' i]").count() == 0
+            page.get_by_text("the full score").click()
+            assert page.evaluate("typeof window.tdnnPwned") == "undefined"
         finally:
             browser.close()
 
