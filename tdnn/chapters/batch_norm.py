@@ -359,12 +359,9 @@ def compare(part, got: dict, expected: dict) -> str | None:
 
     The tolerance follows the case's input dtype, which the reference records (never the
     student's), so a float64 case is judged to 1e-8 of its array's scale, a float32 one to 1e-5."""
-    if expected.get("error"):  # a known mistake that crashes: same crash, same mistake
-        return None if got.get("error") == expected["error"] else "a different outcome"
-    if got.get("error"):
-        return got["error"]
-    if got.get("problem") and not expected.get("problem"):
-        return got["problem"]
+    verdict = cmp.crash_or_contract(got, expected)
+    if verdict is not cmp.BOTH_RAN:
+        return verdict
     dtype = _tolerance_dtype(expected)
     if "calls" in expected:
         got_calls = got.get("calls") or []

@@ -181,12 +181,9 @@ def compare(part, got: dict, expected: dict) -> str | None:
     float64 steps are compared one at a time, each against its own previous point (both
     anchored at the expected start), so a tiny step is not judged by rounding left from larger
     earlier ones."""
-    if expected.get("error"):  # a known mistake that crashes: same crash, same mistake
-        return None if got.get("error") == expected["error"] else "a different outcome"
-    if got.get("error"):
-        return got["error"]
-    if got.get("problem") and not expected.get("problem"):
-        return got["problem"]
+    verdict = cmp.crash_or_contract(got, expected)
+    if verdict is not cmp.BOTH_RAN:
+        return verdict
     exp_steps, got_steps = expected["steps"], got.get("steps") or []
     if len(got_steps) != len(exp_steps):
         return f"{len(got_steps)} steps were reported, expected {len(exp_steps)}."

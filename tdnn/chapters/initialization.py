@@ -55,6 +55,7 @@ import math
 import numpy as np
 
 from tdnn.chapters import Limits, Part
+from tdnn.engine import compare as cmp
 from tdnn.engine.report import emit
 
 PARTS = {
@@ -318,12 +319,9 @@ def _statistics(got: dict, expected: dict) -> tuple[str, float, float] | None:
 def compare(part, got: dict, expected: dict) -> str | None:
     """``None`` when the draw ``got`` could be a correct draw like ``expected``, else which
     property fails, its bound and what came back."""
-    if expected.get("error"):  # a known mistake that crashes: same crash, same mistake
-        if got.get("error") == expected["error"]:
-            return None
-        return f"expected the error {expected['error']!r}, got {got.get('error')!r}."
-    if got.get("error"):
-        return got["error"]
+    verdict = cmp.crash_or_contract(got, expected)
+    if verdict is not cmp.BOTH_RAN:
+        return verdict
     if got.get("shape") != expected["shape"]:
         return (f"shape: expected {tuple(expected['shape'])} = (fan_in, fan_out), one row per "
                 f"input and one column per output, got {tuple(got.get('shape') or ())}.")

@@ -475,12 +475,9 @@ def _compare_dropout(got: dict, expected: dict) -> str | None:
 
 
 def _compare_value(got: dict, expected: dict) -> str | None:
-    if expected.get("error"):
-        return None if got.get("error") == expected["error"] else "a different outcome"
-    if got.get("error"):
-        return got["error"]
-    if got.get("problem") and not expected.get("problem"):
-        return got["problem"]
+    verdict = cmp.crash_or_contract(got, expected)
+    if verdict is not cmp.BOTH_RAN:
+        return verdict
     g, e = np.asarray(got["value"], dtype=np.float64), np.asarray(expected["value"])
     if expected.get("loose"):
         slack = FLOAT32_ATOL + FLOAT32_RTOL * np.abs(e)

@@ -38,3 +38,23 @@ def difference(name: str, got, expected, where) -> str:
             f"got {float(got[where])!r}\n"
             f"  expected: {fmt(expected)}\n"
             f"  got:      {fmt(got)}")
+
+
+#: What :func:`crash_or_contract` returns when both sides ran and kept the contract.
+BOTH_RAN = object()
+
+
+def crash_or_contract(got: dict, expected: dict):
+    """The verdict on a case where the code crashed or broke the contract (``observe`` records
+    either as text, under ``"error"`` and ``"problem"``): a known mistake that crashes matches
+    the same crash only; any other crash or broken contract is the message itself. Returns
+    :data:`BOTH_RAN` when there is neither, for the chapter to compare the results."""
+    if expected.get("error"):
+        if got.get("error") == expected["error"]:
+            return None
+        return f"expected the error {expected['error']!r}, got {got.get('error')!r}."
+    if got.get("error"):
+        return got["error"]
+    if got.get("problem") and not expected.get("problem"):
+        return got["problem"]
+    return BOTH_RAN

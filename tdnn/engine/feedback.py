@@ -66,6 +66,20 @@ def as_text(data: dict) -> dict:
     return kept
 
 
+def safe_metadata(metadata: dict) -> dict:
+    """An output's metadata reduced to what the page may use: an image's width and height, as
+    numbers (nbconvert's template writes them into the <img> tag without quotes, so
+    ``"1 onerror=..."`` would add an attribute)."""
+    kept = {}
+    for mime, value in metadata.items():
+        if mime in INERT and isinstance(value, dict):
+            size = {k: value[k] for k in ("width", "height")
+                    if isinstance(value.get(k), (int, float)) and not isinstance(value[k], bool)}
+            if size:
+                kept[mime] = size
+    return kept
+
+
 class OutputsAsText(Preprocessor):
     """Before the feedback page is rendered: every output as text or image, no widget state."""
 
@@ -79,6 +93,8 @@ class OutputsAsText(Preprocessor):
         for output in cell.get("outputs", []):
             if "data" in output:
                 output["data"] = as_text(output["data"])
+            if "metadata" in output:  # the page writes some of it into tags, unquoted
+                output["metadata"] = safe_metadata(output["metadata"])
         cell.get("metadata", {}).pop("widgets", None)
         cell.pop("attachments", None)
         if cell.cell_type in ("markdown", "raw"):

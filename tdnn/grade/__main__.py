@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     from . import driver
 
     driver.skip_unused_imports()
+    if probe.sandboxed:
+        driver.hold_machine_lock()  # before any zygote: batches share the sandbox uids
     if probe.sandboxed and not args.no_prewarm and args.jobs > 1:
         # The course's nbgrader_config.py puts the root above its folder; the driver checks
         # that guess against the config and starts its own zygotes where it was wrong.

@@ -314,6 +314,32 @@ def _compile_feedback_templates_once() -> None:
     TemplateExporter._create_environment = create_with_cache
 
 
+# ---------------------------------------------------------------- one class grader at a time
+
+#: Held while a batch runs: every batch uses the same sandbox uids, and killing all of a uid's
+#: processes after each kernel would kill another batch's kernels.
+MACHINE_LOCK = Path("/run/lock/tdnn-grade.lock")
+_machine_lock: list = []
+
+
+def hold_machine_lock(say=lambda line: print(line, file=sys.stderr)) -> None:
+    """Wait until no other class grader runs on this machine (sandboxed ones only share uids);
+    held until this process exits. Idempotent."""
+    import fcntl
+
+    if _machine_lock or not MACHINE_LOCK.parent.is_dir():
+        return
+    # /run/lock is world-writable: never follow a link someone put there.
+    fd = os.open(MACHINE_LOCK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    handle = os.fdopen(fd, "w")  # held for the life of the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say(f"waiting for another class grader on this machine to finish ({MACHINE_LOCK})")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    _machine_lock.append(handle)
+
+
 # ---------------------------------------------------------------- zygotes started early
 
 #: Zygotes started by :func:`start_zygotes_early` (slot -> zygote), and the threads starting them.
@@ -646,19 +672,24 @@ def explain_failure(log: str, seconds: float, settings: Settings) -> str:
     return "nbgrader could not grade this submission: " + (errors[0][:300] if errors else "unknown")
 
 
-def failed_setup_cells(api, assignment: str, student: str) -> list[str]:
-    """The locked set-up cells (neither solution nor test: the notebook's own imports) that ended
-    in an error in the student's autograded notebook, each as ``grade_id (error)``."""
+def _autograded_notebooks(api, assignment: str, student: str):
+    """The cells of each of the student's autograded notebooks that can be read."""
     import nbformat
 
     coursedir = api.coursedir
     folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
-    broken = []
     for path in sorted(folder.glob("*.ipynb")):
         try:
-            cells = nbformat.read(path, as_version=4).cells
+            yield nbformat.read(path, as_version=4).cells
         except Exception:  # noqa: BLE001 - nbgrader wrote it; unreadable means no verdict here
             continue
+
+
+def failed_setup_cells(api, assignment: str, student: str) -> list[str]:
+    """The locked set-up cells (neither solution nor test: the notebook's own imports) that ended
+    in an error in the student's autograded notebook, each as ``grade_id (error)``."""
+    broken = []
+    for cells in _autograded_notebooks(api, assignment, student):
         for cell in cells:
             meta = cell.metadata.get("nbgrader", {})
             if (cell.cell_type != "code" or not meta.get("locked") or meta.get("grade")
@@ -673,27 +704,26 @@ def failed_setup_cells(api, assignment: str, student: str) -> list[str]:
     return broken
 
 
-def student_ran_first(api, assignment: str, student: str) -> bool:
-    """Did anything of the student's run before the notebook's set-up cells: a code cell above
-    the first locked cell, or a file other than notebooks in the submission (it sits in the
-    kernel's working folder, first on ``sys.path``)?"""
-    import nbformat
+#: Files in a submission that Python would import before the notebook's own modules (the
+#: kernel's working folder is first on ``sys.path``): modules, compiled ones, path files.
+IMPORTABLE = (".py", ".pyc", ".so", ".pth")
 
+
+def student_ran_first(api, assignment: str, student: str) -> bool:
+    """Did anything of the student's run before the notebook's set-up code: a code cell above
+    the first locked code cell, or something importable in the submission (a module, or a
+    folder, which Python imports as a namespace package)?"""
     coursedir = api.coursedir
     submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-    if any(p.suffix != ".ipynb" for p in submitted.rglob("*") if p.is_file()):
+    if any(p.is_dir() or p.suffix in IMPORTABLE for p in submitted.rglob("*")):
         return True
-    folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            cells = nbformat.read(path, as_version=4).cells
-        except Exception:  # noqa: BLE001 - nbgrader wrote it; unreadable means no verdict here
-            continue
+    for cells in _autograded_notebooks(api, assignment, student):
         for cell in cells:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
             if cell.metadata.get("nbgrader", {}).get("locked"):
-                break
-            if cell.cell_type == "code" and cell.source.strip():
-                return True
+                break  # the set-up cell: nothing of the student's ran before it
+            return True
     return False
 
 
@@ -920,6 +950,8 @@ def _grade_class(settings: Settings, *, jobs, force, students, feedback, progres
                  while_feedback) -> dict[str, Outcome]:
     from nbgrader.coursedir import CourseDirectory
 
+    if settings.sandboxed:
+        hold_machine_lock()
     config = load_config(settings)
     coursedir = CourseDirectory(config=config)
     check_assignment(settings, coursedir)

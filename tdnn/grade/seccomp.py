@@ -6,8 +6,8 @@ kernel's own (``unshare -U -r -m``), ``memfd_create`` files written and never ma
 shared-memory segments touched through short-lived attachments. Grading needs none of them, so a
 classic-BPF seccomp filter refuses them: ``unshare``/``clone`` with ``CLONE_NEWUSER`` fail with
 EPERM; ``clone3`` (whose flags a filter cannot read) fails with ENOSYS, so the C library falls
-back to ``clone``; ``memfd_create`` and the ``shm*`` calls fail with ENOSYS, as on a kernel built
-without them. The x32 ABI is refused. Kernels forked by the zygote install the filter themselves
+back to ``clone``; ``memfd_create``, ``memfd_secret`` and the ``shm*`` calls fail with ENOSYS, as
+on a kernel built without them. The x32 ABI is refused. Kernels forked by the zygote install the filter themselves
 (:func:`install`, after ``no_new_privs``); a kernel in a bubblewrap sandbox of its own gets it
 through ``bwrap --seccomp`` (:func:`program`).
 """
@@ -29,9 +29,11 @@ PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 #: audit arch, and the numbers of the calls the filter looks at, per machine.
 ARCHES = {
     "x86_64": (0xC000003E, {"unshare": 272, "clone": 56, "clone3": 435, "memfd_create": 319,
-                            "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67}),
+                            "memfd_secret": 447, "shmget": 29, "shmat": 30, "shmctl": 31,
+                            "shmdt": 67}),
     "aarch64": (0xC00000B7, {"unshare": 97, "clone": 220, "clone3": 435, "memfd_create": 279,
-                             "shmget": 194, "shmctl": 195, "shmat": 196, "shmdt": 197}),
+                             "memfd_secret": 447, "shmget": 194, "shmctl": 195, "shmat": 196,
+                             "shmdt": 197}),
 }
 
 
@@ -43,7 +45,7 @@ def program(machine: str | None = None) -> bytes:
     """The filter as the kernel (and ``bwrap --seccomp``) takes it: an array of sock_filter."""
     arch, nr = ARCHES[machine or os.uname().machine]
     eperm, enosys = SECCOMP_RET_ERRNO | errno.EPERM, SECCOMP_RET_ERRNO | errno.ENOSYS
-    refused = ["clone3", "memfd_create", "shmget", "shmat", "shmctl", "shmdt"]
+    refused = ["clone3", "memfd_create", "memfd_secret", "shmget", "shmat", "shmctl", "shmdt"]
     ops = [_op(BPF_LD_W_ABS, OFFSET_ARCH),
            _op(BPF_JEQ_K, arch, jt=1),
            _op(BPF_RET_K, SECCOMP_RET_ERRNO | errno.ENOSYS),  # another ABI: nothing graded uses it

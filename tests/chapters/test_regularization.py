@@ -12,24 +12,16 @@ import pytest
 from tdnn.chapters import regularization as reg
 from tdnn.engine import codec, references
 from tdnn.engine import report
-from tdnn.engine.notebook import solution_sources, strip_markers
 
-NOTEBOOK = references.notebooks("regularization")[0]
-
-
-def _define(source: str, name: str):
-    namespace = {"np": np}
-    exec(compile(source, f"<{name}>", "exec"), namespace)
-    return namespace[name]
+from . import cells
 
 
 def solution(part):
-    return _define(strip_markers(solution_sources(NOTEBOOK)[part]), reg.PARTS[part].name)
+    return cells.solution("regularization", part)
 
 
 def variants(part, kind):
-    return {stem: (_define(src, reg.PARTS[part].name), src)
-            for stem, src in references.variant_sources("regularization", part, kind).items()}
+    return cells.variants("regularization", part, kind)
 
 
 @pytest.fixture(scope="module")

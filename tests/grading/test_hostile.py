@@ -187,6 +187,9 @@ MEMORY_OUTSIDE_LIMITS = textwrap.dedent("""\
         print("ATTACK" + "-WORKED: memfd")
     except OSError as err:
         print("memfd refused:", err.strerror)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    print(("ATTACK" + "-WORKED: memfd_secret") if libc.syscall(447, 0) >= 0 else "memfd_secret refused")
     """)
 #: add_key and request_key (no glibc wrappers): a key in the uid's user keyring, which lives in
 #: the host kernel, outlives the uid's processes and would reach the next kernel of the worker.
@@ -205,6 +208,10 @@ LIVE_HTML = textwrap.dedent("""\
     display(HTML("<script>window.tdnnPwned = 1</script>"
                  "<div id='fake-score' style='position:fixed;top:0;left:0'>Score 18/18</div>"))
     display(Javascript("window.tdnnPwned = 2"))
+    from IPython.display import publish_display_data
+    publish_display_data({"image/png": "AAAA", "text/plain": "img"},  # unquoted in the <img> tag
+                         metadata={"image/png": {"width": "1 onerror=window.tdnnPwned=8",
+                                                 "height": "1 onerror=window.tdnnPwned=9"}})
     """)
 PID1 = 'print("pid 1 is:", open("/proc/1/cmdline").read().replace("\\0", " "))\n'
 
@@ -226,7 +233,7 @@ def _deep_attribute_chain(nb):
 def _breaks_setup_first(nb):
     """A cell above the set-up cell that makes it fail, to dodge the zero that a broken SGD and
     Adam would earn (a failing set-up cell used to leave the submission unscored)."""
-    nb.cells.insert(0, nbformat.v4.new_code_cell(
+    nb.cells.insert(1, nbformat.v4.new_code_cell(  # below the (locked) title, above set-up
         "import sys\nsys.modules['tdnn.chapters.fast_optimizers'] = None\n"))
 
 
@@ -586,6 +593,7 @@ def test_feedback_runs_no_student_script(batches, tmp_path):
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
                        else route.abort())
             page.goto(page_file.as_uri())
+            assert page.locator("img[onerror]").count() == 0  # from an output's width metadata
             assert page.locator("#fake-score").count() == 0
             assert page.locator("#fake-md").count() == 0
             assert "Score 18/18" in page.content()  # there, as text
