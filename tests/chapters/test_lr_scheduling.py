@@ -11,32 +11,24 @@ import pytest
 
 from tdnn.chapters import lr_scheduling as lrs
 from tdnn.engine import codec, references, report
-from tdnn.engine.notebook import solution_sources, strip_markers
 
-NOTEBOOK = references.notebooks("lr_scheduling")[0]
-
-
-def _define(source: str, name: str):
-    namespace = {"np": np}
-    exec(compile(source, f"<{name}>", "exec"), namespace)
-    return namespace[name]
+from . import cells
 
 
 def solution(part):
-    return _define(strip_markers(solution_sources(NOTEBOOK)[part]), lrs.PARTS[part].name)
+    return cells.solution("lr_scheduling", part)
 
 
 def variants(part, kind):
-    return {stem: (_define(src, lrs.PARTS[part].name), src)
-            for stem, src in references.variant_sources("lr_scheduling", part, kind).items()}
+    return cells.variants("lr_scheduling", part, kind)
 
 
 @pytest.fixture(scope="module")
 def hidden_expected():
     """``{part: [(label, accepted observations, mistakes)]}`` from the committed reference file."""
-    cells = references.load("lr_scheduling")["notebooks"]["lr_scheduling"]
+    results = references.load("lr_scheduling")["notebooks"]["lr_scheduling"]
     return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in cells[f"test_{part}_hidden"]["results"]] for part in lrs.PARTS}
+                   for r in results[f"test_{part}_hidden"]["results"]] for part in lrs.PARTS}
 
 
 # ---------------------------------------------------------------- cases

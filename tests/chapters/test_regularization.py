@@ -28,9 +28,9 @@ def variants(part, kind):
 def hidden_expected():
     """``{part: [(label, accepted observations, mistakes)]}`` from the committed reference file,
     exactly what the grader compares with."""
-    cells = references.load("regularization")["notebooks"]["regularization"]
+    results = references.load("regularization")["notebooks"]["regularization"]
     return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in cells[f"test_{part}_hidden"]["results"]] for part in reg.PARTS}
+                   for r in results[f"test_{part}_hidden"]["results"]] for part in reg.PARTS}
 
 
 # ---------------------------------------------------------------- cases
