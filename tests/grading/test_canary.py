@@ -1,6 +1,7 @@
 """A grader failure is never a student's zero: the solution notebook is graded first, as a
 canary, in the same sandbox and configuration, and the batch stops unless it earns full marks;
-a locked set-up cell that fails in a student's notebook is the grader's error, not a score."""
+a locked set-up cell that fails in a student's notebook, with no code of the student's run before
+it, is the grader's error, not a score."""
 from __future__ import annotations
 
 import csv
@@ -23,6 +24,13 @@ HIDE_TDNN = """
     _roots = sandbox._readonly_roots
     _tdnn = Path(sandbox.__file__).resolve().parents[1]
     sandbox._readonly_roots = lambda root: [r for r in _roots(root) if r != _tdnn]
+"""
+
+
+#: The grader blind to student code that ran before the set-up cell.
+NO_STUDENT_CODE_SEEN = """
+    from tdnn.grade import driver
+    driver.student_ran_first = lambda api, assignment, student: False
 """
 
 
@@ -49,7 +57,10 @@ def broken_grader(course, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def working_grader(course):
-    return course, grade(course)
+    # A set-up cell broken by the student's own code is scored (test_hostile.py,
+    # breaks_setup_first); here the grader is made to see no such code, which is what a set-up
+    # cell failing for a reason of the grader's looks like.
+    return course, grade(course, patch=NO_STUDENT_CODE_SEEN)
 
 
 def test_a_grader_that_cannot_import_tdnn_grades_nobody(broken_grader):
