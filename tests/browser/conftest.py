@@ -4,10 +4,9 @@ served on localhost. `make test` builds both editions first (`make test-browser`
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.browser import built_book
-from tests.browser.reader import CHROMIUM, CHROMIUM_ARGS, Reader, serve
+from tests.browser.reader import Reader, serve
 
 
 def pytest_generate_tests(metafunc):
@@ -30,14 +29,6 @@ def pytest_generate_tests(metafunc):
         if name in metafunc.fixturenames:
             metafunc.parametrize(name, some_docs or [None],
                                  ids=lambda d: d.docname if d else "<none>")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

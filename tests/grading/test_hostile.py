@@ -578,31 +578,25 @@ def test_no_scratch_left_behind(batches):
         assert list(folder.iterdir()) == []
 
 
-def test_feedback_runs_no_student_script(batches, tmp_path):
+def test_feedback_runs_no_student_script(batches, browser):
     """Finding 8, in a real browser: opening the feedback page of a student who displayed HTML,
     JavaScript and a Markdown cell with a script runs none of them and draws no fake score."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.reader import CHROMIUM, CHROMIUM_ARGS
-
     page_file = batches[0] / "autograder" / "feedback" / "live_html" / ASSIGNMENT / f"{ASSIGNMENT}.html"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                       else route.abort())
-            page.goto(page_file.as_uri())
-            assert page.locator("img[onerror]").count() == 0  # from an output's width metadata
-            assert page.locator("#fake-score").count() == 0
-            assert page.locator("#fake-md").count() == 0
-            assert "Score 18/18" in page.content()  # there, as text
-            # Markdown links to javascript: (inline, autolink, reference) are links no more.
-            assert page.locator("a[href^='javascript' i]").count() == 0
-            page.get_by_text("the full score").click()
-            assert page.evaluate("typeof window.tdnnPwned") == "undefined"
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else route.abort())
+        page.goto(page_file.as_uri())
+        assert page.locator("img[onerror]").count() == 0  # from an output's width metadata
+        assert page.locator("#fake-score").count() == 0
+        assert page.locator("#fake-md").count() == 0
+        assert "Score 18/18" in page.content()  # there, as text
+        # Markdown links to javascript: (inline, autolink, reference) are links no more.
+        assert page.locator("a[href^='javascript' i]").count() == 0
+        page.get_by_text("the full score").click()
+        assert page.evaluate("typeof window.tdnnPwned") == "undefined"
+    finally:
+        page.close()
 
 
 def test_reports_are_written(batches):
