@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tdnn.chapters import load
-from tdnn.engine import references
+from tdnn.engine import codec, references
 from tdnn.engine.notebook import solution_sources, strip_markers
 
 
@@ -27,3 +27,24 @@ def variants(assignment: str, part: str, kind: str) -> dict:
     name = load(assignment).PARTS[part].name
     return {stem: (define(src, name), src)
             for stem, src in references.variant_sources(assignment, part, kind).items()}
+
+
+def hidden_expected(assignment: str) -> dict:
+    """``{part: [(label, accepted observations, mistakes)]}`` from the committed reference file,
+    exactly what the grader compares with."""
+    results = references.load(assignment)["notebooks"][assignment]
+    return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
+                   for r in results[f"test_{part}_hidden"]["results"]]
+            for part in load(assignment).PARTS}
+
+
+def judge(assignment: str, part: str, observation, expected) -> tuple[bool, str | None]:
+    """The grader's decision on one result, as ``tdnn.engine.judge`` makes it: ``(True, None)``
+    when an accepted observation agrees, else ``(False, hint of the matching mistake or None)``."""
+    compare = load(assignment).compare
+    _, accepted, mistakes = expected
+    observation = codec.decode(codec.encode(observation))  # as it reaches the grader
+    if any(compare(part, observation, a) is None for a in accepted):
+        return True, None
+    return False, next((m["hint"] for m in mistakes
+                        if compare(part, observation, m["observation"]) is None), None)

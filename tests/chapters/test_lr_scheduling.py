@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tdnn.chapters import lr_scheduling as lrs
-from tdnn.engine import codec, references, report
+from tdnn.engine import references, report
 
 from . import cells
 
@@ -25,10 +25,7 @@ def variants(part, kind):
 
 @pytest.fixture(scope="module")
 def hidden_expected():
-    """``{part: [(label, accepted observations, mistakes)]}`` from the committed reference file."""
-    results = references.load("lr_scheduling")["notebooks"]["lr_scheduling"]
-    return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in results[f"test_{part}_hidden"]["results"]] for part in lrs.PARTS}
+    return cells.hidden_expected("lr_scheduling")
 
 
 # ---------------------------------------------------------------- cases
@@ -163,13 +160,7 @@ def test_every_visible_check_of_the_notebook_passes_every_correct_form_and_warni
 # ---------------------------------------------------------------- compare, both sides
 
 def _judge(part, obs, expected):
-    """The grader's decision on one result: (passed, hint of the matching mistake or None)."""
-    label, accepted, mistakes = expected
-    obs = codec.decode(codec.encode(obs))  # as it reaches the grader
-    if any(lrs.compare(part, obs, a) is None for a in accepted):
-        return True, None
-    return False, next((m["hint"] for m in mistakes if lrs.compare(part, obs, m["observation"])
-                        is None), None)
+    return cells.judge("lr_scheduling", part, obs, expected)
 
 
 @pytest.mark.parametrize("part", list(lrs.PARTS))

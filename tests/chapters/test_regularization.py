@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tdnn.chapters import regularization as reg
-from tdnn.engine import codec, references
+from tdnn.engine import references
 from tdnn.engine import report
 
 from . import cells
@@ -26,11 +26,7 @@ def variants(part, kind):
 
 @pytest.fixture(scope="module")
 def hidden_expected():
-    """``{part: [(label, accepted observations, mistakes)]}`` from the committed reference file,
-    exactly what the grader compares with."""
-    results = references.load("regularization")["notebooks"]["regularization"]
-    return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in results[f"test_{part}_hidden"]["results"]] for part in reg.PARTS}
+    return cells.hidden_expected("regularization")
 
 
 # ---------------------------------------------------------------- cases
@@ -155,13 +151,7 @@ def test_check_value_locates_the_difference_and_refuses_changed_inputs():
 # ---------------------------------------------------------------- compare, both sides
 
 def _judge(part, obs, expected):
-    """The grader's decision on one result: (passed, hint of the matching mistake or None)."""
-    label, accepted, mistakes = expected
-    obs = codec.decode(codec.encode(obs))  # as it reaches the grader
-    if any(reg.compare(part, obs, a) is None for a in accepted):
-        return True, None
-    return False, next((m["hint"] for m in mistakes if reg.compare(part, obs, m["observation"])
-                        is None), None)
+    return cells.judge("regularization", part, obs, expected)
 
 
 @pytest.mark.parametrize("part", list(reg.PARTS))
