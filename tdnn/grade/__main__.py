@@ -8,6 +8,10 @@ Exit status: 0 when every submission was graded (scores of 0 for broken submissi
 1 when the grader failed some submissions (not scored, listed); 2 when nothing could be graded
 (unknown assignment, no submissions, no config); 3 when the solution notebook, graded first as a
 canary, does not earn full marks (nothing was graded).
+
+Several machines grade one class together with ``--db-url postgresql+psycopg://...`` (one
+gradebook they share) and ``--shard i/n`` on each (:mod:`tdnn.grade.shards`;
+``autograder/deploy/README.md`` has the Kubernetes and SLURM manifests).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import sandbox
+from . import sandbox, shards
 
 # driver and report import nbgrader (seconds) only once the kernel zygotes are starting.
 
@@ -60,7 +64,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "pre-warmed one (slower)")
     p.add_argument("--no-reports", action="store_true",
                    help="autograde only: no feedback, CSV or plots")
+    p.add_argument("--db-url", default=os.environ.get("TDNN_GRADEBOOK_URL") or None,
+                   help="the gradebook's SQLAlchemy URL instead of nbgrader_config.py's, e.g. "
+                   "postgresql+psycopg://grader@db/course (default: $TDNN_GRADEBOOK_URL, which "
+                   "keeps a password out of the process list)")
+    p.add_argument("--shard", type=_shard, default=None, metavar="I/N",
+                   help="grade only the I-th of N shares of the class (I from 0), the share of "
+                   "each student fixed by a hash of its id; run the N shares on N machines with "
+                   "one --db-url gradebook")
     return p.parse_args(argv)
+
+
+def _shard(text: str) -> shards.Shard:
+    try:
+        return shards.parse(text)
+    except shards.ShardError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def limits_from(args: argparse.Namespace) -> sandbox.Limits:
@@ -101,13 +120,17 @@ def main(argv: list[str] | None = None) -> int:
 
     driver.skip_unused_imports()
     if probe.sandboxed:
-        driver.hold_machine_lock()  # before any zygote: batches share the sandbox uids
+        # before any zygote: batches share the sandbox uids (shards of one machine do not)
+        driver.hold_machine_lock(uid_base=args.shard.uid_base(sandbox.SANDBOX_UID_BASE)
+                                 if args.shard else sandbox.SANDBOX_UID_BASE)
     if probe.sandboxed and not args.no_prewarm and args.jobs > 1:
         # The course's nbgrader_config.py puts the root above its folder; the driver checks
         # that guess against the config and starts its own zygotes where it was wrong.
         # One per worker: at most one per student named, plus the canary's.
         driver.start_zygotes_early(autograder.parent, min(args.jobs, len(args.students) + 1)
-                                   if args.students else args.jobs)
+                                   if args.students else args.jobs,
+                                   uid_base=args.shard.uid_base(sandbox.SANDBOX_UID_BASE)
+                                   if args.shard else sandbox.SANDBOX_UID_BASE)
     from . import report  # then nbgrader and the config (seconds) while the zygotes warm up
     limits = limits_from(args)
     print(f"limits: {limits.notebook_seconds} s per notebook, {limits.cpu_seconds} CPU-s per "
@@ -116,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
              "config or the chapter"), file=sys.stderr)
     settings = driver.Settings(
         autograder=autograder, assignment=args.assignment, cell_seconds=args.cell_timeout,
-        sandboxed=probe.sandboxed, prewarmed=not args.no_prewarm, limits=limits)
+        sandboxed=probe.sandboxed, prewarmed=not args.no_prewarm, limits=limits,
+        db_url=args.db_url, shard=args.shard)
     plotted = []
 
     def plot_while_feedback():  # the grades are final: plot while the workers write feedback

@@ -11,7 +11,7 @@ The canary never touches the instructor's files: its submission is built in a sc
 folder (the released notebook, every solution cell filled from the source notebook with
 nbgrader's markers removed, as :func:`tests.course.make_submission` makes a student's), its
 ``submitted/``, ``autograded/`` and ``feedback/`` folders are there, and it is graded into a copy
-of the gradebook there, so it never appears in the real gradebook or in an export, even when the
+of the gradebook there (a sqlite file, whatever database the course uses), so it never appears in the real gradebook or in an export, even when the
 batch is killed while the canary runs.
 """
 from __future__ import annotations
@@ -69,14 +69,22 @@ def build_submission(coursedir, assignment: str, dest: Path) -> list[Path]:
 
 def scratch_config(config, scratch: Path):
     """``config`` with the student-side folders and the gradebook moved into ``scratch``; the
-    gradebook there is a consistent copy of the real one (it knows the assignment)."""
+    gradebook there is a sqlite file that knows the assignment: a consistent copy of the course's
+    sqlite gradebook, or the assignment definitions of any other database (PostgreSQL)."""
+    from . import gradebook
+
     scratch_config = copy.deepcopy(config)
     course = scratch_config.CourseDirectory
-    db = sqlite_file(str(config.CourseDirectory.get("db_url", "")))
-    if db is None or not db.exists():
-        raise FileNotFoundError(f"the canary needs the course's sqlite gradebook (db_url is "
-                                f"{config.CourseDirectory.get('db_url', 'unset')!r})")
-    copy_gradebook(db, scratch / "gradebook.db")
+    db_url = str(config.CourseDirectory.get("db_url", ""))
+    db = sqlite_file(db_url)
+    if db is not None and db.exists():
+        copy_gradebook(db, scratch / "gradebook.db")
+    elif db_url and db is None:
+        gradebook.copy_definitions(db_url, str(config.CourseDirectory.get("course_id", "")) or
+                                   "default_course", scratch / "gradebook.db")
+    else:
+        raise FileNotFoundError(f"the canary needs the course's gradebook (db_url is "
+                                f"{db_url or 'unset'!r})")
     course.db_url = f"sqlite:///{scratch / 'gradebook.db'}"
     course.submitted_directory = str(scratch / "submitted")
     course.autograded_directory = str(scratch / "autograded")

@@ -23,10 +23,10 @@ grader's error: not scored, graded again by the next run. A submission nbgrader 
 keeps, in its autograded folder, the notebook as far as it ran. Library warnings raised in the
 workers go to ``reports/<assignment>/grader.log`` and are summed up once, above the progress bar.
 
-Workers share the sqlite gradebook. nbgrader opens it in deferred transactions, where two writers
-can deadlock and one fails at once with "database is locked"; each worker therefore starts its
-transactions with ``BEGIN IMMEDIATE`` and waits for the lock (SQLAlchemy's documented pysqlite
-recipe), so they queue instead of failing.
+Workers share the gradebook: the course's sqlite file, its writers queued
+(:func:`tdnn.grade.gradebook.queue_sqlite_writers`), or a PostgreSQL database named by
+``db_url``, which several grading machines can share, each grading its share of the class
+(``shard``, :mod:`tdnn.grade.shards`).
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import canary, intake, sandbox
+from . import canary, gradebook, intake, sandbox, shards
 
 #: Where results, exports and plots go, below the course's autograder/ folder.
 REPORTS = "reports"
@@ -88,6 +88,14 @@ class Settings:
     limits: sandbox.Limits = dataclasses.field(default_factory=sandbox.Limits)
     sandboxed: bool = True
     prewarmed: bool = True
+    db_url: str | None = None  # the gradebook, instead of the config's (e.g. PostgreSQL)
+    shard: shards.Shard | None = None  # grade only this share of the class
+
+    @property
+    def uid_base(self) -> int:
+        """The first sandbox uid of this batch's workers (worker i: ``uid_base + i``)."""
+        base = sandbox.SANDBOX_UID_BASE
+        return self.shard.uid_base(base) if self.shard else base
 
 
 def chapter_limits(assignment: str):
@@ -141,6 +149,8 @@ def load_config(settings: Settings, uid: int | None = None):
         keep_partial_execute() if issubclass(p, Execute) else p for p in configured]
     if settings.cell_seconds is not None:
         config.Execute.timeout = settings.cell_seconds
+    if settings.db_url:
+        config.CourseDirectory.db_url = settings.db_url
     km = config.SandboxedKernelManager
     km.sandboxed = settings.sandboxed
     km.prewarmed = settings.prewarmed
@@ -152,20 +162,6 @@ def load_config(settings: Settings, uid: int | None = None):
     if uid is not None:
         km.uid = uid
     return config
-
-
-def _queue_gradebook_writers() -> None:
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    @event.listens_for(Engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
-        dbapi_connection.execute("PRAGMA busy_timeout = 600000")
-
-    @event.listens_for(Engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _reuse_gradebook_engine() -> None:
@@ -322,20 +318,30 @@ MACHINE_LOCK = Path("/run/lock/tdnn-grade.lock")
 _machine_lock: list = []
 
 
-def hold_machine_lock(say=lambda line: print(line, file=sys.stderr)) -> None:
-    """Wait until no other class grader runs on this machine (sandboxed ones only share uids);
-    held until this process exits. Idempotent."""
+def machine_lock(uid_base: int = sandbox.SANDBOX_UID_BASE) -> Path:
+    """The lock of the batches whose sandboxes start at ``uid_base`` (shards on one machine
+    use other uids, :mod:`tdnn.grade.shards`, and another lock)."""
+    if uid_base == sandbox.SANDBOX_UID_BASE:
+        return MACHINE_LOCK
+    return MACHINE_LOCK.with_name(f"tdnn-grade-{uid_base}.lock")
+
+
+def hold_machine_lock(say=lambda line: print(line, file=sys.stderr),
+                      uid_base: int = sandbox.SANDBOX_UID_BASE) -> None:
+    """Wait until no other class grader with the same sandbox uids runs on this machine
+    (sandboxed ones only share uids); held until this process exits. Idempotent."""
     import fcntl
 
-    if _machine_lock or not MACHINE_LOCK.parent.is_dir():
+    lock = machine_lock(uid_base)
+    if _machine_lock or not lock.parent.is_dir():
         return
     # /run/lock is world-writable: never follow a link someone put there.
-    fd = os.open(MACHINE_LOCK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     handle = os.fdopen(fd, "w")  # held for the life of the process
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        say(f"waiting for another class grader on this machine to finish ({MACHINE_LOCK})")
+        say(f"waiting for another class grader on this machine to finish ({lock})")
         fcntl.flock(handle, fcntl.LOCK_EX)
     _machine_lock.append(handle)
 
@@ -346,7 +352,8 @@ def hold_machine_lock(say=lambda line: print(line, file=sys.stderr)) -> None:
 _early: dict = {"root": None, "zygotes": [], "threads": []}
 
 
-def start_zygotes_early(course_root: Path, count: int) -> None:
+def start_zygotes_early(course_root: Path, count: int,
+                        uid_base: int = sandbox.SANDBOX_UID_BASE) -> None:
     """Start ``count`` kernel zygotes in the background, one per future worker, now.
 
     A zygote spends ~1 s of CPU warming up (:mod:`tdnn.grade.warm`), and the grader spends its
@@ -363,8 +370,7 @@ def start_zygotes_early(course_root: Path, count: int) -> None:
 
     def start(slot: int, ready: threading.Event) -> None:
         try:
-            _early["zygotes"][slot] = sandbox.Zygote(Path(course_root),
-                                                     sandbox.SANDBOX_UID_BASE + slot)
+            _early["zygotes"][slot] = sandbox.Zygote(Path(course_root), uid_base + slot)
         except (OSError, RuntimeError) as err:
             _early["errors"][slot] = err  # the worker reports it, and does not try again
         ready.set()
@@ -473,11 +479,11 @@ def _init_worker(settings: Settings, slots) -> None:
     slot = slots.get()
     log = _WarningLog()
     warnings.showwarning = log.showwarning
-    _queue_gradebook_writers()
+    gradebook.queue_sqlite_writers()
     _reuse_gradebook_engine()
     _compile_metadata_schema_once()
     _compile_feedback_templates_once()
-    uid = sandbox.SANDBOX_UID_BASE + slot
+    uid = settings.uid_base + slot
     config = load_config(settings, uid=uid)
     zygote = None
     if settings.sandboxed and settings.prewarmed:
@@ -775,7 +781,15 @@ def check_assignment(settings: Settings, coursedir) -> None:
     if db is not None and not db.exists():
         raise GradingError(f"no gradebook at {db}: release the assignment first "
                            f"(nbgrader generate_assignment {settings.assignment})")
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        gb = Gradebook(coursedir.db_url, coursedir.course_id)
+    except OperationalError as err:
+        first = str(err.orig or err).strip().splitlines()
+        raise GradingError(f"cannot open the gradebook {gradebook.shown(coursedir.db_url)}: "
+                           f"{first[0] if first else type(err).__name__}") from None
+    with gb:
         try:
             gb.find_assignment(settings.assignment)
         except MissingEntry:
@@ -784,12 +798,19 @@ def check_assignment(settings: Settings, coursedir) -> None:
                                f"{known})") from None
 
 
+def reports_folder(settings: Settings) -> Path:
+    """``reports/<assignment>``; a shard's own results and log go to a folder of its own in it,
+    ``shard-<i>-of-<n>``, since shards may share the file system."""
+    folder = settings.autograder / REPORTS / settings.assignment
+    return folder / settings.shard.name if settings.shard else folder
+
+
 def results_path(settings: Settings) -> Path:
-    return settings.autograder / REPORTS / settings.assignment / "results.json"
+    return reports_folder(settings) / "results.json"
 
 
 def log_path(settings: Settings) -> Path:
-    return settings.autograder / REPORTS / settings.assignment / "grader.log"
+    return reports_folder(settings) / "grader.log"
 
 
 _OUTCOME_FIELDS = {f.name for f in dataclasses.fields(Outcome)}
@@ -950,8 +971,11 @@ def _grade_class(settings: Settings, *, jobs, force, students, feedback, progres
                  while_feedback) -> dict[str, Outcome]:
     from nbgrader.coursedir import CourseDirectory
 
+    if settings.shard and (jobs or default_jobs()) > shards.UID_STRIDE:
+        raise GradingError(f"a shard grades with at most {shards.UID_STRIDE} workers (--jobs), "
+                           "one sandbox uid each")
     if settings.sandboxed:
-        hold_machine_lock()
+        hold_machine_lock(uid_base=settings.uid_base)
     config = load_config(settings)
     coursedir = CourseDirectory(config=config)
     check_assignment(settings, coursedir)
@@ -960,6 +984,10 @@ def _grade_class(settings: Settings, *, jobs, force, students, feedback, progres
         where = coursedir.format_path(coursedir.submitted_directory, "<student>",
                                       settings.assignment)
         raise GradingError(f"no submissions of '{settings.assignment}' (looked for {where})")
+    if settings.shard:
+        found = {s: f for s, f in found.items() if settings.shard.owns(s)}
+        if not found:
+            return {}  # a share with no student (a small class, many shards): nothing to do
     if students:
         found = {s: f for s, f in found.items() if s in set(students)}
         if not found:

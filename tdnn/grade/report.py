@@ -121,14 +121,14 @@ def write_failure_feedback(settings: driver.Settings, outcome: driver.Outcome) -
 
 
 def plot_path(settings: driver.Settings) -> Path:
-    return settings.autograder / driver.REPORTS / settings.assignment / "grades.png"
+    return driver.reports_folder(settings) / "grades.png"
 
 
 def write_reports(settings: driver.Settings, outcomes: dict[str, driver.Outcome],
                   plotted: bool = False) -> list[Path]:
     """CSV, plot (unless ``plotted`` by this batch already) and the failed students' feedback;
     returns the files written."""
-    out = settings.autograder / driver.REPORTS / settings.assignment
+    out = driver.reports_folder(settings)
     written = [export_csv(settings, out / "grades.csv"),
                plot_path(settings) if plotted else plot_distribution(settings, plot_path(settings))]
     written += [write_failure_feedback(settings, o) for o in outcomes.values()

@@ -252,19 +252,11 @@ def remove_tree(path: Path) -> None:
 
 
 def clear_keyrings(uid: int) -> None:
-    """Empty the keyrings of ``uid`` (they outlive its processes): a child that becomes ``uid``
-    does it, as the zygote does after each of its kernels."""
-    from .zygote import _clear_keyrings
+    """Empty the keyrings of ``uid`` (they outlive its processes), as the zygote does after each
+    of its kernels."""
+    from . import zygote
 
-    child = os.fork()
-    if child == 0:
-        try:
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-            _clear_keyrings()
-        finally:
-            os._exit(0)
-    os.waitpid(child, 0)
+    zygote.as_uid(uid, zygote.clear_keyrings)
 
 
 def share_read_only(folder: Path) -> None:

@@ -182,7 +182,7 @@ KEYCTL_CLEAR, KEYCTL_GET_PERSISTENT = 7, 22
 KEY_SPEC_PROCESS_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -2, -4, -5
 
 
-def _clear_keyrings() -> None:
+def clear_keyrings() -> None:
     """As the uid: empty its keyrings, which live in the host kernel, outlive every process of
     the uid and would carry data from one submission to the next."""
     if SYS_KEYCTL is None:
@@ -197,21 +197,30 @@ def _clear_keyrings() -> None:
         keyctl(SYS_KEYCTL, KEYCTL_CLEAR, ctypes.c_long(persistent))
 
 
-def _kill_uid(uid: int) -> None:
-    """Kill every process of ``uid``: all that its kernels left running (daemons, forks that
-    escaped their group), since the zygote forks for that uid only. A helper with that uid kills
-    all of them at once (kill(-1) as a plain uid reaches exactly that uid's processes), then
-    empties the uid's keyrings."""
-    helper = os.fork()
-    if helper == 0:
+def as_uid(uid: int, action) -> None:
+    """Run ``action()`` in a forked child that has become ``uid`` (its gid too), and wait for it:
+    for what only the uid itself may do (signal all of its processes at once, empty its
+    keyrings) without the caller giving up root."""
+    child = os.fork()
+    if child == 0:
         try:
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            os.kill(-1, signal.SIGKILL)
-            _clear_keyrings()
+            action()
         finally:
             os._exit(0)
-    os.waitpid(helper, 0)
+    os.waitpid(child, 0)
+
+
+def _kill_all_then_clear_keyrings() -> None:
+    os.kill(-1, signal.SIGKILL)  # as a plain uid, -1 reaches exactly that uid's processes
+    clear_keyrings()
+
+
+def _kill_uid(uid: int) -> None:
+    """Kill every process of ``uid``: all that its kernels left running (daemons, forks that
+    escaped their group), since the zygote forks for that uid only; then empty its keyrings."""
+    as_uid(uid, _kill_all_then_clear_keyrings)
 
 
 def _peer_uid(conn: socket.socket) -> int:
