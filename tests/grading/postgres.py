@@ -68,12 +68,14 @@ class Cluster:
         if done.returncode:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
 
-    def start(self) -> "Cluster":
+    def start(self, *settings: str) -> "Cluster":
+        """Start the server, with extra ``name=value`` settings (``postgres -c``)."""
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", USER, "-A", "trust",
                   "-E", "UTF8", "--no-sync")
         # Socket only, in our folder; fsync off: a throwaway database need not survive a crash
         # of the machine (a killed grader is another matter: the server itself stays up).
         options = f"-k {self.socket} -c listen_addresses='' -c fsync=off -c max_connections=200"
+        options += "".join(f" -c {setting}" for setting in settings)
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
                   str(self.folder / "server.log"), "-w", "-t", "60", "start")
         import psycopg
@@ -92,13 +94,14 @@ class Cluster:
         import psycopg
 
         with psycopg.connect(dbname=DATABASE, user=USER, host=str(self.socket)) as conn:
-            return conn.execute(sql, params).fetchall()
+            cursor = conn.execute(sql, params or None)  # None: several statements may be sent
+            return cursor.fetchall() if cursor.description else []
 
 
 @contextlib.contextmanager
-def cluster():
+def cluster(*settings: str):
     server = Cluster()
     try:
-        yield server.start()
+        yield server.start(*settings)
     finally:
         server.stop()
