@@ -1,0 +1,9 @@
+"""The loss is taken to diverge when it *equals* diverge_factor times the minimum (>= instead
+of >): divergence means strictly greater."""
+def suggest_learning_rate(rates, smoothed, divide_by=10, diverge_factor=4):
+    stop = len(smoothed)
+    for i in range(1, len(smoothed)):
+        if not np.isfinite(smoothed[i]) or smoothed[i] >= diverge_factor * min(smoothed[:i]):
+            stop = i
+            break
+    return rates[int(np.argmin(smoothed[:stop]))] / divide_by
