@@ -45,15 +45,23 @@ def student_python(tree) -> Path:
     if not (venv / ".complete").is_file():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([_base_python(), "-m", "venv", str(venv)], check=True, env=env)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r",
-                        str(tree / "requirements.txt")], check=True, env=env, cwd=tree)
+        _pip(python, env, tree, "install", "--quiet", "-r", str(tree / "requirements.txt"))
         (venv / ".complete").touch()
     subprocess.run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "tdnn"],
                    check=False, env=env, capture_output=True)
     # The README's `pip install --no-deps -e .`, but as a copy: the venv outlives this tree.
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", str(tree)], check=True, env=env, cwd=tree)
+    _pip(python, env, tree, "install", "--quiet", "--no-deps", "--no-build-isolation", str(tree))
     return python
+
+
+def _pip(python: Path, env: dict, cwd: Path, *args: str) -> None:
+    """Run pip in the student venv; its output only when it fails (it warns about every
+    unreachable package index otherwise)."""
+    done = subprocess.run([str(python), "-m", "pip", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise AssertionError(f"pip {' '.join(args)} failed in the student venv:\n"
+                             f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
 def _base_python() -> str:
