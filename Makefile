@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # nbgrader shells out to `alembic` and starts kernels from PATH: use the venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup book book-instructor test test-browser test-fast exercises references lock clean help grade
+.PHONY: setup book book-instructor student-edition pairs test test-browser test-fast exercises references lock clean help grade
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,16 +46,24 @@ $(STAMPS)/data: $(STAMPS)/python $(STAMPS)/system tdnn/data.py
 # after reporting them all. Execution is cached (_build/.jupyter_cache): only changed pages run.
 JB_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-book: setup  ## build the HTML book (student edition) into _build/html
+# The .ipynb twin of each chapter page (gitignored): the theme's launch buttons name it, and
+# Colab opens notebooks only.
+pairs: setup
+	$(PY) -m tdnn.edition pair
+
+book: setup pairs  ## build the HTML book (student edition) into _build/html
 	$(JB_BUILD)
 
 # Jupyter Book writes into <path-output>/_build/html; _build/instructor/html links there. The
 # editions share one execution cache, so a page runs once for both.
-book-instructor: setup  ## build the instructor edition (exercises with solutions) into _build/instructor/html
+book-instructor: setup pairs  ## build the instructor edition (exercises with solutions) into _build/instructor/html
 	mkdir -p _build/instructor/_build _build/.jupyter_cache
 	ln -sfn ../../.jupyter_cache _build/instructor/_build/.jupyter_cache
 	$(JB_BUILD) --toc _toc-instructor.yml --path-output _build/instructor
 	ln -sfn _build/html _build/instructor/html
+
+student-edition: setup  ## write the public student repository's tree (no solutions, no references) into _build/student-edition
+	$(PY) -m tdnn.edition
 
 grade: setup  ## autograde a class in parallel, sandboxed: make grade ASSIGNMENT=fast_optimizers [JOBS=N] [FORCE=1]
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<name> [JOBS=N] [FORCE=1]"; exit 2; }

@@ -18,7 +18,9 @@ from docutils import nodes
 
 
 def _toc(app) -> dict:
-    return yaml.safe_load(Path(app.config.external_toc_path).read_text())
+    # A single-page build (`jupyter-book build book/x.md`) has no table of contents.
+    path = Path(app.srcdir, getattr(app.config, "external_toc_path", "") or "_toc.yml")
+    return yaml.safe_load(path.read_text()) if path.is_file() else {}
 
 
 def _walk(node, parent, visit):

@@ -190,4 +190,6 @@ def test_binder_and_requirements(tree):
     lock = {k.lower().replace("_", "-"): v for k, v in lock.items()}
     assert {k: v for k, v in pins.items() if lock.get(k) != v} == {}
     assert "-r ../requirements.txt" in (tree / "binder" / "requirements.txt").read_text()
-    assert "pip install --no-deps -e ." in (tree / "binder" / "postBuild").read_text()
+    postbuild = tree / "binder" / "postBuild"
+    assert "pip install --no-deps -e ." in postbuild.read_text() and postbuild.stat().st_mode & 0o100
+    assert "jupytext-config set-default-viewer" in postbuild.read_text()
