@@ -65,7 +65,8 @@ def make_submission(root: Path, student: str, assignment: str, replace: dict[str
 
 
 def grades(root: Path, assignment: str) -> dict[str, dict[str, float]]:
-    """``{student: {grade_id: score}}`` from the copy's gradebook, as nbgrader recorded them."""
+    """``{student: {grade_id: score}}`` of the autograded cells (code), from the copy's gradebook,
+    as nbgrader recorded them; :func:`manual_grades` has the answers an instructor grades."""
     from nbgrader.api import Gradebook  # 6 s to import: only where grades are read
 
     out = {}
@@ -75,15 +76,43 @@ def grades(root: Path, assignment: str) -> dict[str, dict[str, float]]:
                 nb = gb.find_submission_notebook(assignment, assignment, student.id)
             except Exception:  # MissingEntry: this student submitted nothing for the assignment
                 continue
-            out[student.id] = {g.name: g.score for g in nb.grades}
+            out[student.id] = {g.name: g.score for g in nb.grades if g.cell.cell_type == "code"}
+    return out
+
+
+def manual_grades(root: Path, assignment: str) -> dict[str, dict[str, tuple[float | None, bool]]]:
+    """``{student: {grade_id: (auto_score, needs_manual_grade)}}`` of the manually graded answer
+    cells (markdown), as nbgrader's formgrader will show them to the instructor."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{root / 'autograder' / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            try:
+                nb = gb.find_submission_notebook(assignment, assignment, student.id)
+            except Exception:  # MissingEntry: this student submitted nothing for the assignment
+                continue
+            out[student.id] = {g.name: (g.auto_score, bool(g.needs_manual_grade))
+                               for g in nb.grades if g.cell.cell_type == "markdown"}
     return out
 
 
 def grade_cells(assignment: str) -> dict[str, float]:
-    """``{grade_id: points}`` of every graded test cell, read from the source notebook."""
+    """``{grade_id: points}`` of every graded test cell (the autograded code cells), read from
+    the source notebook; :func:`manual_cells` has the answers an instructor grades."""
     nb = nbformat.read(paths.SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
     return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and c.cell_type == "code"}
+
+
+def manual_cells(assignment: str) -> dict[str, float]:
+    """``{grade_id: points}`` of the manually graded answer cells (markdown, solution and grade:
+    nbgrader leaves their score to the instructor)."""
+    nb = nbformat.read(paths.SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and c.cell_type == "markdown"}
 
 
 def part_points(assignment: str) -> dict[str, float]:

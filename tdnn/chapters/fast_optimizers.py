@@ -1,4 +1,4 @@
-"""Chapter *Fast optimizers*: SGD, Momentum, Nesterov, AdaGrad, RMSprop and Adam in NumPy.
+"""Chapter *Fast optimizers*: SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW in NumPy.
 
 The contract (``docs/exercise-contract.md``): ``Class(**hyperparameters)``, then
 ``update(params, grads)`` with two dicts of arrays under the same keys changes each
@@ -34,6 +34,10 @@ PARTS = {
                     "h = rho*h + (1 - rho)*g*g; the step is lr*g / (sqrt(h) + eps)."),
     "adam": Part("Adam", "t counts calls to update() from 1; m and v are moving averages of g "
                  "and g*g per key, both bias-corrected before the step."),
+    "adamw": Part("AdamW", "Decoupled weight decay shrinks the weights the step starts from, "
+                  "w -= lr*weight_decay*w (scaled by lr, not by the bias-corrected step size), "
+                  "and the Adam step itself sees only the gradient: the decay never enters m "
+                  "or v."),
 }
 
 #: Custom hyperparameters of the second hidden case, per part.
@@ -44,8 +48,10 @@ CUSTOM = {
     "adagrad": {"lr": 0.2},
     "rmsprop": {"lr": 0.05, "rho": 0.5},
     "adam": {"lr": 0.05, "beta1": 0.8, "beta2": 0.99},
+    # a decay large enough that scaling it or ordering it wrongly moves a step by > 1e-4
+    "adamw": {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.1},
 }
-HAS_EPS = {"adagrad", "rmsprop", "adam"}
+HAS_EPS = {"adagrad", "rmsprop", "adam", "adamw"}
 
 #: NumPy exercises run in seconds: a cell that takes a minute is a loop that will not end.
 LIMITS = Limits(cell_seconds=60, notebook_seconds=300, cpu_seconds=240, memory_bytes=2 * 1024**3)
@@ -224,7 +230,7 @@ def compare(part, got: dict, expected: dict) -> str | None:
 
 def _keras_optimizer(keras, part: str, kwargs: dict):
     o, kw = keras.optimizers, dict(kwargs)
-    lr = kw.pop("lr", {"adam": 0.001}.get(part, 0.01))
+    lr = kw.pop("lr", {"adam": 0.001, "adamw": 0.001}.get(part, 0.01))
     if part == "sgd":
         return o.SGD(learning_rate=lr)
     if part in ("momentum", "nesterov"):
@@ -235,8 +241,11 @@ def _keras_optimizer(keras, part: str, kwargs: dict):
         return o.Adagrad(learning_rate=lr, epsilon=eps, initial_accumulator_value=0.0)
     if part == "rmsprop":
         return o.RMSprop(learning_rate=lr, rho=kw.get("rho", 0.9), epsilon=eps)
-    return o.Adam(learning_rate=lr, beta_1=kw.get("beta1", 0.9), beta_2=kw.get("beta2", 0.999),
-                  epsilon=eps)
+    betas = {"beta_1": kw.get("beta1", 0.9), "beta_2": kw.get("beta2", 0.999)}
+    if part == "adamw":  # Keras 3.15.1: w -= lr*weight_decay*w, then Adam's step
+        return o.AdamW(learning_rate=lr, weight_decay=kw.get("weight_decay", 0.004), **betas,
+                       epsilon=eps)
+    return o.Adam(learning_rate=lr, **betas, epsilon=eps)
 
 
 def keras_observation(part: str, case: dict) -> dict | None:

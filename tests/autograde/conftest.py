@@ -14,18 +14,38 @@ def variant_students() -> list[tuple[str, str]]:
     return [(a, s) for a in ASSIGNMENTS for s in course.variants(a)]
 
 
+def answer_questions(path, assignment: str) -> None:
+    """Fill the manually graded answer cells (markdown) of a submission with the model answers
+    of the source notebook, as the instructor's own solution answers them."""
+    import nbformat
+
+    from tdnn import paths
+    from tdnn.engine.notebook import strip_markers
+
+    source = nbformat.read(paths.SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: strip_markers(c.source) for c in source.cells
+               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    nbformat.write(nb, path)
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """``graded(assignment)``: a course copy in which the solution, a blank notebook and every
     variant were submitted, then autograded, given feedback and exported with the plain
-    nbgrader commands; returns ``(root, {student: {grade_id: score}})``."""
+    nbgrader commands; returns ``(root, {student: {grade_id: score}})`` for the autograded cells
+    (the solution also answers the manually graded questions with the model answers)."""
     done = {}
 
     def grade(assignment):
         if assignment not in done:
             root = course.copy_course(tmp_path_factory.mktemp(assignment))
             course.release(root, assignment)
-            course.make_submission(root, "solution", assignment)
+            answer_questions(course.make_submission(root, "solution", assignment), assignment)
             course.make_submission(root, "blank", assignment, blank=True)
             for student, (part, _, source) in course.variants(assignment).items():
                 course.make_submission(root, student, assignment, replace={part: source})

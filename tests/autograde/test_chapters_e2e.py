@@ -18,22 +18,65 @@ def part_score(scores: dict, part: str) -> float:
     return sum(v for gid, v in scores.items() if part_of(gid) == part)
 
 
+MANUAL = [a for a in ASSIGNMENTS if course.manual_cells(a)]
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_grade_cell_is_recorded(graded, assignment):
-    _, grades = graded(assignment)
+    root, grades = graded(assignment)
     assert set(grades["solution"]) == set(course.grade_cells(assignment))
+    assert set(course.manual_grades(root, assignment)["solution"]) == set(course.manual_cells(assignment))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_scores_full_marks(graded, assignment):
+    """Full marks on every autograded cell (manually graded answers have no automatic score)."""
     _, grades = graded(assignment)
-    assert sum(grades["solution"].values()) == sum(course.grade_cells(assignment).values())
+    assert grades["solution"] == course.grade_cells(assignment)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_blank_notebook_scores_zero(graded, assignment):
     _, grades = graded(assignment)
     assert sum(grades["blank"].values()) == 0
+
+
+@pytest.mark.parametrize("assignment", MANUAL)
+def test_answers_in_words_wait_for_the_instructor(graded, assignment):
+    """Does the formgrader list a written answer as needing manual grading, with no automatic
+    score, while an answer left as released scores 0 without the instructor (nbgrader's rule)?"""
+    from nbgrader.api import Gradebook
+
+    root, _ = graded(assignment)
+    manual = course.manual_grades(root, assignment)
+    assert manual["solution"] == {gid: (None, True) for gid in course.manual_cells(assignment)}
+    assert manual["blank"] == {gid: (0.0, False) for gid in course.manual_cells(assignment)}
+    with Gradebook(f"sqlite:///{root / 'autograder' / 'gradebook.db'}") as gb:
+        listed = {d["student"]: d["needs_manual_grade"] for d in gb.submission_dicts(assignment)}
+    # what the formgrader's "Manage submissions" page flags: the answered questions, and for a
+    # variant student only if its questions were answered (they are left blank here)
+    assert listed["solution"] is True and listed["blank"] is False, listed
+
+
+def _answer_cell(root, assignment, student, grade_id):
+    nb = nbformat.read(root / "autograder" / "autograded" / student / assignment /
+                       f"{assignment}.ipynb", as_version=4)
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+@pytest.mark.parametrize("assignment", MANUAL)
+def test_instructor_edition_has_the_rubric_and_students_do_not(graded, assignment):
+    """The released notebook asks; the solution notebook (the instructor's edition) holds each
+    question's model answer and rubric."""
+    root, _ = graded(assignment)
+    released = nbformat.read(root / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+    source = nbformat.read(root / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    for gid in course.manual_cells(assignment):
+        student = next(c for c in released.cells if c.metadata["nbgrader"]["grade_id"] == gid)
+        instructor = next(c for c in source.cells if c.metadata["nbgrader"]["grade_id"] == gid)
+        assert student.source.strip() == "YOUR ANSWER HERE", student.source
+        assert "Rubric" in instructor.source and "### BEGIN SOLUTION" in instructor.source
+        assert "Rubric" in _answer_cell(root, assignment, "solution", gid).source
 
 
 @pytest.mark.parametrize("assignment, student", [v for v in variant_students() if "--correct_" in v[1]])

@@ -1,4 +1,4 @@
-"""No bias correction: m and v start at zero, so early steps are far too small; divide m by (1 − beta1^t) and v by (1 − beta2^t), with t the step number starting at 1."""
+"""No bias correction: m and v start at zero, so the early steps have the wrong size (with the default betas the first step is (1 − beta1)/√(1 − beta2) ≈ 3 times too large, since v starts even more biased than m); divide m by (1 − beta1^t) and v by (1 − beta2^t), with t the step number starting at 1."""
 class Adam:
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
