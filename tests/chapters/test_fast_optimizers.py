@@ -112,3 +112,62 @@ def test_compare_anchors_steps_at_the_expected_start():
               "steps": [{"w": s["w"] + 5.0} for s in good["steps"]]}
     assert fo.compare("sgd", good, good) is None
     assert "differs" in fo.compare("sgd", forged, good)
+
+
+class FormulaAdamW:
+    """AdamW written from the contract's formula, for the tests below; ``decay_after`` shrinks
+    the weights after Adam's step instead of before (a mistake the hidden cases must catch)."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7, weight_decay=0.004,
+                 decay_after=False):
+        self.lr, self.b1, self.b2, self.eps, self.wd = lr, beta1, beta2, eps, weight_decay
+        self.decay_after, self.t, self.m, self.v = decay_after, 0, {}, {}
+
+    def update(self, params, grads):
+        self.t += 1
+        for k, g in grads.items():
+            self.m[k] = self.b1 * self.m.get(k, 0.0) + (1 - self.b1) * g
+            self.v[k] = self.b2 * self.v.get(k, 0.0) + (1 - self.b2) * g * g
+            step = (self.lr * self.m[k] / (1 - self.b1 ** self.t)
+                    / (np.sqrt(self.v[k] / (1 - self.b2 ** self.t)) + self.eps))
+            if not self.decay_after:
+                params[k] -= self.lr * self.wd * params[k]
+            params[k] -= step
+            if self.decay_after:
+                params[k] -= self.lr * self.wd * params[k]
+
+
+def _adamw_case(label):
+    return next(c for c in fo.cases("adamw") if label in c["name"])
+
+
+def test_adamw_hidden_cases_see_a_decay_of_four_thousandths():
+    """Keras' default decay moves a step by only lr*0.004*|w|: is that still far beyond the
+    grader's tolerance, so that plain Adam (no decay) fails the default case?"""
+    case = _adamw_case("AdamW() [3 keys")
+    decayed = fo.observe("adamw", FormulaAdamW, case)
+    plain = fo.observe("adamw", lambda **kw: FormulaAdamW(**kw, weight_decay=0.0), case)
+    assert fo.compare("adamw", decayed, decayed) is None
+    assert "differs" in fo.compare("adamw", plain, decayed)
+
+
+def test_adamw_custom_case_tells_the_order_of_decay_and_step():
+    """Decaying after the step changes a step by lr*weight_decay of itself: invisible at the
+    defaults (4e-6), caught by the custom case (weight_decay=0.1, lr=0.05: 5e-3)."""
+    default, custom = _adamw_case("AdamW() [3 keys"), _adamw_case("weight_decay=0.1) [3 keys")
+    for case, caught in [(default, False), (custom, True)]:
+        right = fo.observe("adamw", FormulaAdamW, case)
+        after = fo.observe("adamw", lambda **kw: FormulaAdamW(**kw, decay_after=True), case)
+        assert (fo.compare("adamw", after, right) is not None) == caught, case["name"]
+
+
+def test_a_walk_that_leaves_the_window_is_cut_at_its_border():
+    """The bowl figures draw a divergent walk up to the border, not as lines along the edge."""
+    from tdnn.plots import clip_walk
+
+    walk = np.array([[0.0, 0.0], [0.0, 2.0], [0.0, -4.0], [0.0, 8.0], [0.0, -16.0]])
+    shown, left_at = clip_walk(walk, (-5.0, 5.0), (-5.0, 5.0))
+    assert left_at == 3
+    np.testing.assert_allclose(shown, [[0, 0], [0, 2], [0, -4], [0, 5]])
+    inside, never = clip_walk(walk[:3], (-5.0, 5.0), (-5.0, 5.0))
+    assert never is None and np.array_equal(inside, walk[:3])
