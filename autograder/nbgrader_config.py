@@ -52,3 +52,13 @@ c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError()",
 }
+
+# The exchange: release_assignment, fetch_assignment, submit, collect, release_feedback and
+# fetch_feedback meet in this folder (nbgrader's default; it must exist and be writable by
+# everyone, mode 1777 on a shared machine). Students' own nbgrader_config.py names the same
+# folder and course_id (book/getting_the_exercises.md).
+c.Exchange.root = "/usr/local/share/nbgrader/exchange"
+
+# Late work loses 10 % of its score per started day past the gradebook's due date, at most 50 %
+# (tdnn/late_penalty.py); nbgrader alone offers only no penalty or a zero.
+c.AssignLatePenalties.plugin_class = "tdnn.late_penalty.DailyLatePenalty"
