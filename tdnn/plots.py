@@ -124,3 +124,86 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]],
     if title:
         fig.suptitle(title)
     return fig
+
+
+def clip_walk(points: np.ndarray, xlim: tuple[float, float],
+              ylim: tuple[float, float]) -> tuple[np.ndarray, int | None]:
+    """The part of a walk to draw in the window: the points up to the first one outside it (that
+    segment cut at the border), and the step at which it left (``None`` if it never did)."""
+    points = np.asarray(points, dtype=float)
+    inside = ((points[:, 0] >= xlim[0]) & (points[:, 0] <= xlim[1])
+              & (points[:, 1] >= ylim[0]) & (points[:, 1] <= ylim[1]) & np.isfinite(points).all(1))
+    if inside.all() or not inside[0]:
+        return points, None
+    k = int(np.argmin(inside))  # the first step outside
+    a, b = points[k - 1], points[k]
+    # the largest fraction of the segment a -> b that stays inside the window
+    fractions = [1.0]
+    for axis, (lo, hi) in enumerate((xlim, ylim)):
+        if np.isfinite(b[axis]) and b[axis] != a[axis]:
+            for bound in (lo, hi):
+                s = (bound - a[axis]) / (b[axis] - a[axis])
+                if 0 <= s <= 1:
+                    fractions.append(s)
+        elif not np.isfinite(b[axis]):
+            fractions.append(0.0)
+    border = a + min(fractions) * (b - a) if np.isfinite(b).all() else a
+    return np.vstack([points[:k], border]), k
+
+
+def plot_walks(trajectories: Mapping[str, np.ndarray], f: Callable,
+               xlim: tuple[float, float], ylim: tuple[float, float],
+               minimum: tuple[float, float] | None = (0.0, 0.0), ncols: int = 4,
+               levels: int | Sequence[float] = 10, title: str | None = None,
+               value_label: str = "f") -> Figure:
+    """Like :func:`plot_trajectories`, for a reader who sees the figure alone: the panel titles
+    are the mapping's keys (name the learning rate there), a legend explains the markers, and a
+    walk that leaves the window is cut at the border with an arrow and the step at which it
+    left, so divergence reads as divergence rather than as lines piled along the edge (the title
+    says "diverges" when the walk ends with ``f`` more than ten times its start value).
+    """
+    if not trajectories:
+        raise ValueError("no trajectories to draw")
+    nrows = -(-len(trajectories) // ncols)
+    ncols = min(ncols, len(trajectories))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.1 * nrows + 0.9),
+                             sharex=True, sharey=True, squeeze=False, layout="constrained")
+    for ax, (name, points), color in zip(axes.flat, trajectories.items(),
+                                         colors(len(trajectories))):
+        draw_surface(ax, f, xlim, ylim, levels=levels)
+        shown, left_at = clip_walk(points, xlim, ylim)
+        ax.plot(shown[:, 0], shown[:, 1], "o-", color=color, markersize=3, linewidth=1.2,
+                markevery=list(range(len(shown) - (left_at is not None))))
+        ax.plot(*shown[0], "s", color="black", markersize=5)
+        if minimum is not None:
+            ax.plot(*minimum, "+", color="black", markersize=10, markeredgewidth=1.5)
+        if left_at is None:
+            end = np.asarray(points)[-1]
+            ax.set_title(f"{name}\n{value_label} = {f(end[0], end[1]):.3g} at the end",
+                         fontsize=9)
+        else:
+            ax.annotate("", xy=shown[-1], xytext=shown[-2],
+                        arrowprops={"arrowstyle": "-|>", "color": "red", "lw": 1.5})
+            start, end = np.asarray(points)[0], np.asarray(points)[-1]
+            grows = not np.isfinite(end).all() or f(*end) > 10 * f(*start)
+            ax.set_title(f"{name}\n{'diverges: ' if grows else ''}leaves the window at step "
+                         f"{left_at}", fontsize=9, color="darkred" if grows else None)
+        ax.set_xlim(xlim)
+        ax.set_ylim(ylim)
+    for ax in axes.flat[len(trajectories):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("x")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y")
+    handles = [plt.Line2D([], [], marker="s", color="black", linestyle="", label="start"),
+               plt.Line2D([], [], marker="o", color="0.3", markersize=3, label="one step each"),
+               plt.Line2D([], [], color="0.7", label=f"contours of {value_label}")]
+    if minimum is not None:
+        handles.insert(1, plt.Line2D([], [], marker="+", color="black", linestyle="",
+                                     markersize=9, label="minimum"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
+               frameon=False)
+    if title:
+        fig.suptitle(title)
+    return fig
