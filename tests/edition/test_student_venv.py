@@ -48,6 +48,8 @@ def student_shell(monkeypatch):
     """The kernel inherits this process's environment: take out what points at the kit."""
     for name in ("PYTHONPATH", "TDNN_ROOT", "VIRTUAL_ENV"):
         monkeypatch.delenv(name, raising=False)
+    # A lab asks tdnn.labs.scaled for its sizes: cut to a smoke run, as tests/labs does.
+    monkeypatch.setenv("TDNN_LAB_SMOKE", "1")
     monkeypatch.setenv("PATH", os.pathsep.join(
         p for p in os.environ["PATH"].split(os.pathsep) if not p.startswith(str(paths.ROOT))))
 
