@@ -52,6 +52,9 @@ OUT = paths.BUILD / "student-edition"
 #: Files and folders of the book that are not pages but that its build needs.
 BOOK_SUPPORT = ("_config.yml", "book/_ext", "book/references.bib")
 
+#: The jupytext pairing a chapter's .ipynb twin records (the Markdown is the source).
+PAIRED = "ipynb,md:myst"
+
 #: Marks the first cell of a student notebook that installs the helper package on Colab.
 COLAB_TAG = "colab-install"
 
@@ -226,8 +229,14 @@ def pair(source: Path, target: Path | None = None) -> Path:
     """Write the ``.ipynb`` twin of a MyST notebook page (paired with jupytext: the Markdown
     stays the source; the twin has no outputs)."""
     nb = jupytext.read(source, fmt="md:myst")
-    nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,md:myst"
+    nb.metadata.setdefault("jupytext", {})["formats"] = PAIRED
     target = target or source.with_suffix(".ipynb")
+    if target.is_file() and nbformat.read(target, as_version=4).metadata.get(
+            "jupytext", {}).get("formats") != PAIRED:
+        # _config.yml keeps book/*.ipynb out of the book, as twins: a real notebook there would
+        # vanish from the book, and writing over it would lose it.
+        raise SystemExit(f"{target} is a notebook of its own, not {source.name}'s twin: "
+                         "move it, or write the chapter as MyST Markdown")
     target.parent.mkdir(parents=True, exist_ok=True)
     jupytext.write(nb, target, fmt="ipynb")
     return target
