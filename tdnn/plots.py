@@ -207,3 +207,46 @@ def plot_walks(trajectories: Mapping[str, np.ndarray], f: Callable,
     if title:
         fig.suptitle(title)
     return fig
+
+
+#: Line styles and markers that tell up to 28 runs apart without colour (a grey-scale print).
+GREY_SAFE_STYLES = ["-", "--", ":", "-."]
+GREY_SAFE_MARKERS = ["o", "s", "^", "v", "D", "x", "*"]
+
+
+def plot_seed_bands(curves: Mapping[str, Mapping[str, np.ndarray]],
+                    metrics: Sequence[str] = ("loss", "val_loss"),
+                    log_scale: Sequence[str] = (), title: str | None = None) -> Figure:
+    """One panel per metric, one line per run: the mean over seeds, with a band from the lowest
+    to the highest seed. ``curves[run][metric]`` has shape (seeds, epochs).
+
+    Each run gets its own colour *and* its own line style and marker, so the lines can be told
+    apart in grey-scale too; the panels share the y axis when they show the same kind of metric
+    (training and validation loss), so their levels can be compared.
+    """
+    if not curves:
+        raise ValueError("no learning curves to draw")
+    same_kind = len({m.removeprefix("val_") for m in metrics}) == 1
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 4.0), squeeze=False,
+                             sharey=same_kind, layout="constrained")
+    for ax, metric in zip(axes[0], metrics):
+        for i, ((name, runs), color) in enumerate(zip(curves.items(), colors(len(curves)))):
+            values = np.asarray(runs[metric], dtype=float)
+            epochs = np.arange(1, values.shape[1] + 1)
+            style = GREY_SAFE_STYLES[i % len(GREY_SAFE_STYLES)]
+            marker = GREY_SAFE_MARKERS[i % len(GREY_SAFE_MARKERS)]
+            ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color,
+                            alpha=0.18, linewidth=0)
+            ax.plot(epochs, values.mean(axis=0), linestyle=style, marker=marker, markersize=4,
+                    color=color, label=name)
+        label = METRIC_LABELS.get(metric, metric)
+        if metric in log_scale:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(label[0].upper() + label[1:])
+        ax.grid(alpha=0.3)
+    axes[0, -1].legend(loc="best", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
