@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -160,18 +161,20 @@ def test_late_submission_is_penalised_in_the_gradebook(run):
 
 def test_every_submitter_fetches_their_own_feedback(run):
     """Does ``fetch_feedback`` bring each student the page of the submission that was graded,
-    showing their score, and nothing for a superseded submission?"""
+    with their score after any late penalty, and nothing for a superseded submission?"""
     graded = course.grades(run.root, ASSIGNMENT)
+    total = sum(course.grade_cells(ASSIGNMENT).values())
     for sid, stamps in run.submitted.items():
         folder = run.students[sid].home / ASSIGNMENT / "feedback"
         pages = sorted(folder.glob(f"*/{ASSIGNMENT}.html"))
         assert [p.parent.name for p in pages] == [stamps[-1]], (
             f"{sid}: fetched feedback {[str(p.relative_to(folder)) for p in pages]}, expected "
             f"one page for the graded submission of {stamps[-1]}")
-        html = pages[0].read_text()
-        score = sum(graded[sid].values())
-        assert f"{score:g}" in html or f"{score}" in html, (
-            f"{sid}: the feedback page does not show the score {score}")
+        shown = re.search(r"Score: ([\d.]+) / ([\d.]+)", pages[0].read_text())
+        expected = sum(graded[sid].values()) * (1 - late_share(stamps[-1], run.duedate))
+        assert shown and (float(shown[1]), float(shown[2])) == (pytest.approx(expected), total), (
+            f"{sid}: the feedback page shows {shown and shown[0]!r}, expected "
+            f"Score: {expected:g} / {total:g}")
 
 
 def test_canvas_csv_reads_back_as_the_gradebook(run):
