@@ -171,3 +171,20 @@ def test_a_walk_that_leaves_the_window_is_cut_at_its_border():
     np.testing.assert_allclose(shown, [[0, 0], [0, 2], [0, -4], [0, 5]])
     inside, never = clip_walk(walk[:3], (-5.0, 5.0), (-5.0, 5.0))
     assert never is None and np.array_equal(inside, walk[:3])
+
+
+def test_the_mnist_figure_tells_its_lines_apart_without_colour():
+    """Each optimizer's line differs from every other in line style or marker, and each has a
+    band spanning its seeds."""
+    import matplotlib.pyplot as plt
+
+    from tdnn.plots import plot_seed_bands
+
+    runs = {f"run {i}": {"loss": np.arange(6.0).reshape(2, 3) + i,
+                         "val_loss": np.ones((2, 3)) * i} for i in range(7)}
+    fig = plot_seed_bands(runs)
+    for ax in fig.axes:
+        looks = {(line.get_linestyle(), line.get_marker()) for line in ax.get_lines()}
+        assert len(looks) == len(runs)
+        assert len(ax.collections) == len(runs)  # one band per run
+    plt.close(fig)
