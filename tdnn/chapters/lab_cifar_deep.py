@@ -519,11 +519,20 @@ def _one_cycle_verdicts(facts, case):
     used = facts["lr_used"]
     ok = _close(used, want, LR_RTOL)
     got = _list(used, k=total)
+    how = "ok" if ok else "fails"
     if not ok and len(used) == total:
         first = int(np.argmax(~np.isclose(used, want, rtol=LR_RTOL, atol=0)))
         got += f"; first difference at batch {first} (step {first}): {used[first]:.6g} " \
                f"instead of {want[first]:.6g}"
-    return [("learning rate at each batch", "ok" if ok else "fails",
+        # How the rates are wrong, so that each known mistake keeps its own hint.
+        restarted = [one_cycle(i % case["batches"], **kw) for i in range(total)]
+        if np.allclose(used, used[0], rtol=LR_RTOL, atol=0):
+            how = "constant"
+        elif _close(used[:-1], want[1:], LR_RTOL):
+            how = "one step ahead"
+        elif _close(used, restarted, LR_RTOL):
+            how = "restarts each epoch"
+    return [("learning rate at each batch", how,
              f"one_cycle(step, ...) for steps 0…{total - 1}, counted across "
              f"{case['epochs']} epoch(s) of {case['batches']} batches: {_list(want, k=total)}",
              got)]

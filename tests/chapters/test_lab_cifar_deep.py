@@ -122,6 +122,26 @@ def test_the_issues_mistakes_fail_where_they_should(hidden):
         "bug_forgets_losses": "one loss per batch"}
     assert set(first_failures(hidden, "OneCycleScheduler").values()) == {
         "learning rate at each batch"}
+    how = {}
+    for _, accepted, mistakes in hidden["OneCycleScheduler"]:
+        for m in mistakes:
+            how.setdefault(m["name"], lab._first_failure(
+                lab.verdicts(m["observation"], accepted[0]))[1])
+    assert how == {"bug_never_updates": "constant", "bug_off_by_one": "one step ahead",
+                   "bug_step_per_epoch": "restarts each epoch"}
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_the_judge_would_show_each_bug_its_own_hint(part, hidden):
+    """As the judge does: at the first hidden case a bug fails, the first known mistake that
+    matches it is that bug itself (so its feedback carries its own hint, not a neighbour's)."""
+    for name in references.variant_sources("lab_cifar_deep", part, "bug"):
+        label, mistakes, got = next(
+            (label, mistakes, m["observation"]) for label, _, mistakes in hidden[part]
+            for m in mistakes if m["name"] == name)
+        shown = next(m["name"] for m in mistakes
+                     if lab.compare(part, got, m["observation"]) is None)
+        assert shown == name, f"{name} on {label!r} would be shown the hint of {shown}"
     assert first_failures(hidden, "mc_dropout_predict") == {
         "bug_training_false": "dropout active", "bug_one_pass": "average of n_samples passes",
         "bug_stacked": "shape", "bug_log_mean": "rows sum to 1"}
