@@ -49,8 +49,8 @@ def test_the_network_has_20_hidden_layers_of_100(text):
 def test_every_finder_recorded_one_rate_and_loss_per_batch(text):
     """Four finders (ELU, BN, SELU with Nadam; alpha dropout with SGD) on 12 training images in
     batches of 4: three batches each."""
-    counts = re.findall(r"^(\d+) batches in the finder's epoch", text, re.M)
-    assert counts == ["3"], counts
+    counts = re.findall(r": (\d+) rates and (\d+) losses recorded, one per batch", text)
+    assert counts == [("3", "3")] * 4, counts
     assert text.count("best validation loss at epoch") == 5
 
 
