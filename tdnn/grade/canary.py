@@ -102,17 +102,21 @@ def copy_gradebook(src: Path, dest: Path) -> None:
 
 
 def verdict(api, assignment: str) -> tuple[float, float, list[str]]:
-    """(score, maximum, why) of the canary's submission in the scratch gradebook; ``why`` names
-    each cell that lost points or failed, with its error."""
+    """(score, maximum, why) of the canary's autograded cells in the scratch gradebook; ``why``
+    names each cell that lost points or failed, with its error. Written answers (graded Markdown
+    cells) wait for an instructor in every submission, the solution's too: they count in
+    neither score nor maximum."""
     import nbformat
     from nbgrader.api import Gradebook
 
     coursedir = api.coursedir
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         submission = gb.find_submission(assignment, STUDENT)
-        score, maximum = submission.score, submission.max_score
-        lost = {g.name for nb in submission.notebooks for g in nb.grades
-                if (g.score or 0.0) < g.max_score}
+        grades = [g for nb in submission.notebooks for g in nb.grades
+                  if g.cell.cell_type == "code"]
+        score = sum(g.score or 0.0 for g in grades)
+        maximum = sum(g.max_score for g in grades)
+        lost = {g.name for g in grades if (g.score or 0.0) < g.max_score}
     why = []
     folder = Path(coursedir.format_path(coursedir.autograded_directory, STUDENT, assignment))
     for path in sorted(folder.glob("*.ipynb")):

@@ -155,3 +155,16 @@ def test_plain_generate_feedback_works_on_the_postgresql_gradebook(graded):
             / f"{ASSIGNMENT}.html")
     total = sum(classroom.grades(graded["single"], ASSIGNMENT)[STUDENTS[0]].values())
     assert f"{total:g}" in page.read_text()
+
+
+def test_an_unreachable_gradebook_is_one_line_without_its_password(tmp_path):
+    """A --db-url that no server answers stops the grader before anything is graded (exit 2),
+    in one line that names the database but not its password."""
+    root = classroom.copy_course(tmp_path)
+    url = f"postgresql+psycopg://grader:s3cret@/course?host={tmp_path / 'no-server'}"
+    done = run_driver(root, "--db-url", url, check=False)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert len(errors) == 1 and "cannot open the gradebook postgresql+psycopg://grader:***@" \
+        in errors[0], done.stderr[-2000:]
+    assert "s3cret" not in done.stderr + done.stdout
