@@ -78,7 +78,7 @@ class Student:
                   {"nbgrader": ["submit", self.assignment]}]
         out = self.sitting(steps)[-2]["output"]
         failed = FAILED.search(out)
-        assert failed or PASSED in out, f"{self.id}: no verdict in nbgrader validate's output:\n{out}"
+        assert failed or PASSED in out, f"{self.id}: nbgrader validate gave no verdict:\n{out}"
         cache = self.home / ".local/share/jupyter/nbgrader_cache" / COURSE_ID
         newest = max((p / "timestamp.txt").read_text()
                      for p in cache.glob(f"{self.id}+{self.assignment}+*"))
