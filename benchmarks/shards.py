@@ -77,7 +77,8 @@ def grades(db_url: str) -> dict:
 
     with Gradebook(db_url, COURSE_ID) as gb:
         return {s.id: {g.name: g.score for g in
-                       gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, s.id).grades}
+                       gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, s.id).grades
+                       if g.cell.cell_type == "code"}  # as course.grades: autograded cells
                 for s in gb.students}
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from tdnn import nbgrader_cli
 from tdnn.grade import shards
+from tests import course
 
 from . import classroom, postgres
 from .classroom import ASSIGNMENT, POINTS
@@ -61,14 +62,20 @@ def _shard_results(root, index) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _grades(db_url) -> dict[str, dict[str, float]]:
-    """``{student: {grade_id: score}}`` as nbgrader's API reads them from ``db_url``."""
+def _grades(db_url) -> tuple[dict, dict]:
+    """As nbgrader's API reads them from ``db_url``: ``{student: {grade_id: score}}`` of the
+    autograded cells, and ``{student: {grade_id: (auto_score, needs_manual_grade)}}`` of the
+    written answers (the shapes of :func:`tests.course.grades` and ``manual_grades``)."""
     from nbgrader.api import Gradebook
 
+    auto, manual = {}, {}
     with Gradebook(db_url, COURSE_ID) as gb:
-        return {s.id: {g.name: g.score for g in
-                       gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, s.id).grades}
-                for s in gb.students}
+        for student in gb.students:
+            cells = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student.id).grades
+            auto[student.id] = {g.name: g.score for g in cells if g.cell.cell_type == "code"}
+            manual[student.id] = {g.name: (g.auto_score, bool(g.needs_manual_grade))
+                                  for g in cells if g.cell.cell_type == "markdown"}
+    return auto, manual
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +122,9 @@ def test_merged_grades_equal_one_machine_with_sqlite(graded):
     """Does every student get, in every test cell, the score one machine gives with sqlite?"""
     expected = classroom.grades(graded["single"], ASSIGNMENT)
     assert sorted(expected) == STUDENTS
-    assert graded["grades"] == expected
+    auto, manual = graded["grades"]
+    assert auto == expected
+    assert manual == course.manual_grades(graded["single"], ASSIGNMENT)
 
 
 def test_no_grade_is_lost_or_written_twice(graded):
@@ -124,7 +133,8 @@ def test_no_grade_is_lost_or_written_twice(graded):
     assert query("SELECT count(*), count(DISTINCT student_id) FROM submitted_assignment") == \
         [(len(STUDENTS), len(STUDENTS))]
     assert query("SELECT count(*) FROM submitted_notebook") == [(len(STUDENTS),)]
-    assert query("SELECT count(*) FROM grade") == [(len(STUDENTS) * len(POINTS),)]
+    cells = len(POINTS) + len(course.manual_cells(ASSIGNMENT))  # autograded, and written answers
+    assert query("SELECT count(*) FROM grade") == [(len(STUDENTS) * cells,)]
     assert query("SELECT count(*) FROM grade WHERE auto_score IS NULL AND manual_score IS NULL") == [(0,)]
 
 
