@@ -43,8 +43,10 @@ from tdnn import paths
 
 #: What a student installs, by name; their dependencies follow from the installed metadata.
 #: numpy and matplotlib for every notebook, TensorFlow's Keras for the Keras notebooks and
-#: chapters, Jupyter to open them, jupytext so a chapter's Markdown opens as a notebook.
-STUDENT_PACKAGES = ("numpy", "matplotlib", "tensorflow-cpu", "keras", "notebook", "ipykernel", "jupytext")
+#: chapters, TensorBoard for the MNIST lab's callback, Jupyter to open them, jupytext so a
+#: chapter's Markdown opens as a notebook.
+STUDENT_PACKAGES = ("numpy", "matplotlib", "tensorflow-cpu", "keras", "tensorboard", "notebook",
+                    "ipykernel", "jupytext")
 
 #: Where ``make student-edition`` writes the tree.
 OUT = paths.BUILD / "student-edition"

@@ -16,7 +16,9 @@ shared. What a chapter module defines (``docs/exercise-contract.md`` has the ful
     ``None`` when ``got`` agrees with ``expected``, else the teaching message; runs in the grader.
 ``keras_observation(part, case)``
     what Keras computes for that case (``None`` where Keras has no such thing): the reference
-    build checks that it agrees with an accepted answer.
+    build checks that it agrees with an accepted answer. Where that Keras recipe is itself an
+    answer (transfer learning's clone-and-freeze), it lives apart, in ``tdnn.crosscheck.<name>``
+    (:func:`keras_side`), which no notebook imports, so the student edition never ships it.
 ``LIMITS``
     time and memory a submission of this chapter may use (a Keras notebook needs more).
 """
@@ -64,6 +66,19 @@ def load(assignment: str) -> ModuleType:
         if err.name != f"{__name__}.{assignment}":
             raise
         raise LookupError(f"no chapter module tdnn/chapters/{assignment}.py") from None
+
+
+def keras_side(assignment: str) -> ModuleType:
+    """Where ``keras_observation``, ``max_difference`` and ``KERAS_ATOL`` of ``assignment`` live:
+    ``tdnn.crosscheck.<assignment>`` when the chapter keeps its Keras check apart, else the
+    chapter module itself."""
+    chapter = load(assignment)
+    try:
+        return importlib.import_module(f"tdnn.crosscheck.{assignment}")
+    except ModuleNotFoundError as err:
+        if err.name != f"tdnn.crosscheck.{assignment}":
+            raise
+        return chapter
 
 
 def part_of(grade_id: str) -> str:

@@ -52,15 +52,15 @@ PARTS = {
         judged="properties"),
     "ExponentialLearningRate": Part(
         "ExponentialLearningRate",
-        "In on_batch_end: append the current rate (float of self.model.optimizer.learning_rate) "
-        "and logs['loss'] to self.rates and self.losses, then set the optimizer's learning_rate "
-        "to the current rate times self.factor.",
+        "After every batch, first record the rate that batch trained with and its loss (from "
+        "the logs), one entry each in rates and losses, and only then multiply the optimizer's "
+        "learning rate by factor.",
         judged="properties"),
     "OneCycleScheduler": Part(
         "OneCycleScheduler",
-        "Keep a step counter that starts at 0 and never resets between epochs; in "
-        "on_batch_begin set self.model.optimizer.learning_rate = one_cycle(step, total_steps, "
-        "max_lr, start_lr, last_lr), then add 1 to the counter.",
+        "Count training steps from 0 across the whole run (the count must not restart with "
+        "each epoch); before every batch, give the optimizer the 1cycle rate of the current "
+        "step, computed by one_cycle with the callback's settings, then advance the count.",
         judged="properties"),
     "mc_dropout_predict": Part(
         "mc_dropout_predict",

@@ -36,8 +36,9 @@ from tdnn.engine.report import emit
 PARTS = {
     "smooth_losses": Part(
         "smooth_losses",
-        "Start from avg = 0; for each loss in order: avg = beta * avg + (1 - beta) * loss, and "
-        "the t-th output (t = 1, 2, ...) is avg / (1 - beta ** t). Return a new float64 array "
+        "The running average starts at 0 and takes each loss in turn, keeping a fraction beta "
+        "of itself and adding (1 - beta) times the loss; the t-th output (t = 1, 2, ...) is "
+        "that average divided by 1 - beta**t. Return a new float64 array "
         "of the same length (np.zeros(len(losses)) is float64 even for integer losses)."),
     "suggest_learning_rate": Part(
         "suggest_learning_rate",

@@ -60,9 +60,9 @@ PARTS = {
     "one_cycle": Part(
         "one_cycle",
         "With p = step / total_steps: linear from start_lr up to max_lr for p <= 0.45, linear back "
-        "down to start_lr for p <= 0.9, then linear to last_lr at p = 1; defaults "
-        "start_lr = max_lr / 10 and last_lr = start_lr / 1000; NumPy operations (np.interp, "
-        "np.where) so that arrays work."),
+        "down to start_lr for p <= 0.9, then linear to last_lr at p = 1; by default start_lr "
+        "is a tenth of max_lr and last_lr a thousandth of start_lr; NumPy operations "
+        "(np.interp, np.where) so that arrays work."),
 }
 
 #: NumPy exercises run in seconds: a cell that takes a minute is a loop that will not end.

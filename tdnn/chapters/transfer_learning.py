@@ -22,6 +22,9 @@ classifies those facts with :func:`verdicts`, in the order a failure message rep
 result agrees with a reference when its first failing property (and the way it fails) is the
 same: none for the solution, the bug's own for a known mistake.
 
+The Keras cross-check (HOML's recipe with Keras' own functions, i.e. an answer) lives in
+:mod:`tdnn.crosscheck.transfer_learning`, which no notebook imports.
+
 Keras is imported inside functions only (the class grader pre-imports every chapter module).
 Training in the kernel uses ``run_eagerly=True`` and one batch: tracing a ``tf.function`` per
 fit would cost a second per case, and eager training reads ``trainable_variables`` at each step,
@@ -39,16 +42,16 @@ from tdnn.engine.report import emit
 PARTS = {
     "reuse_model": Part(
         "reuse_model",
-        "Clone A (keras.models.clone_model(model_a)) and copy its weights "
-        "(clone.set_weights(model_a.get_weights())); keep every cloned layer but the last, set "
-        "each one's trainable to False, add a fresh keras.layers.Dense(n_outputs, "
-        "activation=activation) on top, and return the new model without compiling it.",
+        "Work on a copy of A, never on A's own layers: clone A's architecture and copy its "
+        "weights into the clone; keep every layer of the copy except A's output layer, freeze "
+        "each of them, put a new Dense layer with n_outputs units and the given activation on "
+        "top, and return the new model uncompiled.",
         judged="properties"),
     "unfreeze": Part(
         "unfreeze",
-        "The reused layers are model.layers[:-1] (the head is the last layer and stays "
-        "trainable). Set trainable = True on all of them when n_layers is None, else on the "
-        "last n_layers of them (the ones just below the head), and leave the others frozen.",
+        "The reused layers are all of the model's layers but the last one (the head, which "
+        "stays trainable). Make every reused layer trainable when n_layers is None; otherwise "
+        "only the n_layers just below the head, leaving the lower ones frozen.",
         judged="properties"),
 }
 
@@ -58,10 +61,6 @@ PARTS = {
 #: the whole notebook grades in ~15 s of CPU.
 LIMITS = Limits(cell_seconds=120, notebook_seconds=400, cpu_seconds=300,
                 memory_bytes=6 * 1024**3)
-
-#: The Keras cross-check compares verdicts, not numbers: 0 when Keras' own recipe gives the
-#: same verdicts as the solution, infinity otherwise.
-KERAS_ATOL = 0.0
 
 #: Hidden models A, as (input size, [(units, activation), ...] with the output layer last,
 #: whether A is a functional model). Tiny, so that a case costs a fraction of a second.
@@ -130,19 +129,6 @@ def build_model_a(n_in, layers, functional, seed):
                        for w in model.get_weights()])
     model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
     return model
-
-
-def reference_reuse(model_a, n_outputs=1, activation="sigmoid"):
-    """HOML's recipe with Keras' own functions: clone, copy the weights, drop the output layer,
-    freeze, add a new head (used to build the B of the unfreeze cases, and as the Keras check)."""
-    keras = _keras()
-    clone = keras.models.clone_model(model_a)
-    clone.set_weights(model_a.get_weights())
-    body = [l for l in clone.layers if not isinstance(l, keras.layers.InputLayer)][:-1]
-    for layer in body:
-        layer.trainable = False
-    return keras.Sequential([keras.Input(shape=model_a.input_shape[1:])] + body
-                            + [keras.layers.Dense(n_outputs, activation=activation)])
 
 
 def _layers(model):
@@ -237,17 +223,23 @@ def reuse_facts(fn, case: dict, *, call=None) -> dict:
 
 
 def build_model_b(hidden, functional, seed):
-    """A B as reuse_model makes it (frozen reused layers and a new head), trained one batch."""
+    """A B as ``reuse_model`` leaves it: ``hidden`` frozen layers holding weights that no
+    initializer drew, under a fresh sigmoid head. Built directly rather than from an A, so that
+    no answer to ``reuse_model`` ships with the checks students import."""
     keras = _keras()
-    layers = [(5 + j, "relu") for j in range(hidden)] + [(3, "softmax")]
-    a = build_model_a(4, layers, False, seed)
-    b = reference_reuse(a, 1, "sigmoid")
+    keras.utils.set_random_seed(seed)
+    layers = [keras.layers.Dense(5 + j, activation="relu", trainable=False, name=f"reused_{j}")
+              for j in range(hidden)] + [keras.layers.Dense(1, activation="sigmoid", name="head")]
     if functional:
         inputs = keras.Input(shape=(4,))
         x = inputs
-        for layer in b.layers:
+        for layer in layers:
             x = layer(x)
-        b = keras.Model(inputs, x)
+        b = keras.Model(inputs, x, name="model_b")
+    else:
+        b = keras.Sequential([keras.Input(shape=(4,))] + layers, name="model_b")
+    rng = np.random.default_rng(seed)
+    b.set_weights([w + rng.normal(0.0, 0.1, w.shape).astype(w.dtype) for w in b.get_weights()])
     return b
 
 
@@ -434,30 +426,3 @@ def check_unfreeze(fn, hidden, n_layers=None, what="unfreeze"):
     if message:
         raise AssertionError(f"{what}: {message}")
     return facts
-
-
-# ---------------------------------------------------------------- the Keras cross-check
-
-def _keras_unfreeze(model, n_layers=None):
-    layers = _layers(model)[:-1]
-    for layer in layers[len(layers) - (len(layers) if n_layers is None else n_layers):]:
-        layer.trainable = True
-
-
-def keras_observation(part: str, case: dict):
-    """The verdict-level facts of HOML's recipe written with Keras' own functions
-    (``keras.models.clone_model`` + ``set_weights``; flags set layer by layer)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if part == "reuse_model":
-            return reuse_facts(reference_reuse, case)
-        if part == "unfreeze":
-            return unfreeze_facts(_keras_unfreeze, case)
-    return None
-
-
-def max_difference(a: dict, b: dict) -> float:
-    """0 when both observations pass the same property checks, else infinity."""
-    case = b["case"]
-    same = _first_failure(verdicts(a, case)) == _first_failure(verdicts(b, case))
-    return 0.0 if same else float("inf")

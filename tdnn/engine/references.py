@@ -14,7 +14,8 @@ against Keras, with the outputs of every known mistake.
 3. runs each ``bug_*.py`` the same way: its results, with its docstring as the hint, are stored
    where they differ from every accepted answer, and it must fail at least one hidden case of
    its part (a bug the hidden tests miss stops the build);
-4. compares every hidden case with the chapter's ``keras_observation``: Keras must agree with an
+4. compares every hidden case with the chapter's ``keras_observation`` (from
+   :func:`tdnn.chapters.keras_side`): Keras must agree with an
    accepted answer to ``KERAS_ATOL`` (with the solution itself where no convention is at play);
 5. writes ``autograder/references/<assignment>.json``.
 
@@ -119,25 +120,27 @@ def build_notebook(assignment: str, path: Path, with_keras: bool = True, log=pri
                 raise BuildError(f"{part}/{name}: this mistake passes every hidden case of "
                                  f"{part}; add a case that exposes it")
         if with_keras:
-            _check_keras(chapter, part, [r for _, r in results_of(part)], log)
+            _check_keras(chapter, chapters.keras_side(assignment), part,
+                         [r for _, r in results_of(part)], log)
     return {gid: {"part": c["part"], "results": codec.encode(c["results"])}
             for gid, c in cells.items()}
 
 
-def _check_keras(chapter, part: str, results: list[dict], log) -> None:
-    """Keras agrees with the solution, or, on a case of conventions, with an accepted form."""
+def _check_keras(chapter, keras_side, part: str, results: list[dict], log) -> None:
+    """Keras agrees with the solution, or, on a case of conventions, with an accepted form
+    (``keras_side``: the module holding the chapter's Keras check)."""
     by_label = {r["label"]: r for r in results}
     for case in chapter.cases(part):
-        theirs = chapter.keras_observation(part, case)
+        theirs = keras_side.keras_observation(part, case)
         if theirs is None:
             continue
         result = by_label.get(case["name"])
         if result is None:
             raise BuildError(f"no graded cell of {part} reports the case {case['name']!r}")
         accepted = result["accepted"] if case.get("conventions") else result["accepted"][:1]
-        diff = min(chapter.max_difference(theirs, a["observation"]) for a in accepted)
+        diff = min(keras_side.max_difference(theirs, a["observation"]) for a in accepted)
         log(f"{part:9s} {case['name'][:64]:64s} max |accepted - keras| = {diff:.1e}")
-        if not diff <= chapter.KERAS_ATOL:
+        if not diff <= keras_side.KERAS_ATOL:
             raise BuildError(f"{part}: the solution disagrees with Keras by {diff:.2e} on "
                              f"{case['name']!r}")
 
