@@ -18,6 +18,8 @@ ASSIGNMENT = "fast_optimizers"
 PARTS = chapters.load(ASSIGNMENT).PARTS
 POINTS = grade_cells(ASSIGNMENT)
 GRADE_IDS = list(POINTS)
+#: Full marks of the autograded cells (answers in words wait for the instructor, ungraded).
+FULL = sum(POINTS.values())
 
 
 def solution(part: str) -> str:

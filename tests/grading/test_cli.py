@@ -54,4 +54,4 @@ def test_the_config_of_the_current_folder_is_used(course, tmp_path_factory):
     done = grade(root, "--no-reports", autograder=False, cwd=root / "autograder")
     assert done.returncode == 0, done.stderr
     assert set(results(root)) == {"alice"}
-    assert sum(classroom.grades(root, classroom.ASSIGNMENT)["alice"].values()) == 18
+    assert sum(classroom.grades(root, classroom.ASSIGNMENT)["alice"].values()) == classroom.FULL

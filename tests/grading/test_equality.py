@@ -43,7 +43,7 @@ def test_grades_are_identical_to_plain_nbgrader(twin_courses):
 def test_the_mix_is_graded_as_designed(twin_courses):
     """Is the class a real test: full marks, zero, and partial scores all occur?"""
     totals = {s: sum(g.values()) for s, g in classroom.grades(twin_courses[1], ASSIGNMENT).items()}
-    assert totals["solution"] == 18 and totals["blank"] == 0
+    assert totals["solution"] == classroom.FULL and totals["blank"] == 0
     assert {t for s, t in totals.items() if "bug" in s} <= set(range(10, 17))
 
 
@@ -63,7 +63,7 @@ def test_plain_generate_feedback_works_on_driver_output(twin_courses):
     driven = twin_courses[1]
     classroom.run_nbgrader(driven, "generate_feedback", ASSIGNMENT, "--student", "solution")
     page = driven / "autograder" / "feedback" / "solution" / ASSIGNMENT / f"{ASSIGNMENT}.html"
-    assert "18" in page.read_text()
+    assert f"{classroom.FULL:g}" in page.read_text()
 
 
 def test_a_second_run_resumes_without_regrading(twin_courses):

@@ -120,7 +120,7 @@ def test_a_zygote_that_cannot_start_is_reported_once_not_retried(course, tmp_pat
     assert len(log.read_text().split()) <= 2  # --jobs 2; 4 notebooks with the canary
     assert done.stderr.count("zygote did not start") == 1, done.stderr
     assert {o["kernel"] for o in results(root).values()} == {"sandbox"}
-    assert {s: sum(g.values()) for s, g in classroom.grades(root, ASSIGNMENT).items()}["probe"] == 18
+    assert {s: sum(g.values()) for s, g in classroom.grades(root, ASSIGNMENT).items()}["probe"] == classroom.FULL
 
 
 def test_a_warm_up_that_lacks_a_name_is_said_once(course, tmp_path_factory):
