@@ -35,6 +35,6 @@ def test_readme_release_and_grade_blocks(tmp_path):
     run_block(root, readme_block("grade"))
     with open(root / "autograder" / "grades.csv", newline="") as f:
         rows = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(f)}
-    assert rows == {"alice": 18.0, "bob": 0.0}
+    assert rows == {"alice": sum(course.grade_cells(ASSIGNMENT).values()), "bob": 0.0}
     for student in rows:
         assert (root / "autograder" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
