@@ -107,6 +107,15 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=4, help="workers in total (each shard: half)")
     args = p.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tdnn-shards-bench-"))
+    try:
+        run(root, args)
+    finally:
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run(root: Path, args: argparse.Namespace) -> None:
     students = build_class(root, args.students)
     n = len(students)
     print(f"{n} students, {args.jobs} workers in total, {os.cpu_count()} cores, load average "
