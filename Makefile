@@ -32,7 +32,8 @@ $(STAMPS)/python: requirements.lock requirements-data.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	mkdir -p $(STAMPS) && touch $@
 
-# Debian packages: Fashion-MNIST (real offline data), Chromium (browser tests), bubblewrap (grading sandbox).
+# Debian packages: Fashion-MNIST (real offline data), Chromium (browser tests), bubblewrap (grading
+# sandbox), PostgreSQL (the sharded-grading tests).
 # Installed with apt where we are root; otherwise the script says what to install and by whom.
 $(STAMPS)/system: .ci/install-system-packages
 	bash .ci/install-system-packages

@@ -5,6 +5,7 @@ releases them into ``exercises/``; submissions, autograded copies, feedback and 
 the instructor's working state and live here, out of git. The class grader
 (``python -m tdnn.grade``) reads this same file.
 """
+import os
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateFeedback
@@ -25,9 +26,12 @@ c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = "autograder/submitted"
 c.CourseDirectory.autograded_directory = "autograder/autograded"
 c.CourseDirectory.feedback_directory = "autograder/feedback"
+# The gradebook: the sqlite file here, or a shared database (PostgreSQL) for several grading
+# machines and a hub's formgrader, named by TDNN_GRADEBOOK_URL (autograder/deploy/README.md).
 # Absolute: autograde and generate_assignment chdir to the course root, export does not, so a
 # relative sqlite path would name two different gradebooks.
-c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
+c.CourseDirectory.db_url = (os.environ.get("TDNN_GRADEBOOK_URL")
+                            or f"sqlite:///{HERE / 'gradebook.db'}")
 
 # The kernel computes, the grader judges: right after the notebook runs, JudgeResults compares
 # what each test cell reported with the reference outputs, in nbgrader's own process.

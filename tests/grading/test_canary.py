@@ -70,7 +70,7 @@ def test_a_grader_that_cannot_import_tdnn_grades_nobody(broken_grader):
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, done.stderr
     assert "no student was graded" in errors[0] and "ModuleNotFoundError" in errors[0]
-    assert "scores 0 of 18" in errors[0]
+    assert f"scores 0 of {classroom.FULL:g}" in errors[0]
     assert classroom.grades(root, ASSIGNMENT) == {}
     assert results(root) == {}
     assert not (root / "autograder" / "autograded").exists()
@@ -109,7 +109,7 @@ def test_a_failed_setup_cell_is_the_graders_error_not_a_zero(working_grader):
         assert all(g.auto_score is None and g.needs_manual_grade for g in nb.grades)
     totals = {s: sum(g.values()) for s, g in classroom.grades(root, ASSIGNMENT).items()
               if s != "setup_broken"}
-    assert totals == {"alice": 18, "bob": 0}
+    assert totals == {"alice": classroom.FULL, "bob": 0}
 
 
 def test_library_warnings_go_to_the_log_not_through_the_bar(working_grader):
