@@ -209,18 +209,28 @@ def is_excluded_from_execution(doc: Document) -> bool:
                for pattern in execute.get("exclude_patterns", []))
 
 
-def solution_lines(notebooks: list[Path] | None = None, min_length: int = 16) -> list[str]:
-    """Distinctive lines of solution code: between nbgrader's BEGIN and END SOLUTION markers
-    (of every notebook under solutions/, or of ``notebooks``)."""
+#: Solution lines that give nothing away: what every Keras subclass's constructor calls, and the
+#: attribute every freezing example sets (which layers to set it on is the answer, not the line).
+BOILERPLATE = {"super().__init__()", "layer.trainable = True"}
+
+
+def solution_lines(notebooks: list[Path] | None = None, min_length: int = 16,
+                   kinds: tuple[str, ...] = ("code", "markdown")) -> list[str]:
+    """Distinctive lines of solutions: between nbgrader's BEGIN and END SOLUTION markers (of every
+    notebook under solutions/, or of ``notebooks``), in cells of the given ``kinds`` (a
+    manually graded question's model answer and rubric are Markdown)."""
     lines = []
     for notebook in notebooks or sorted((ROOT / "solutions").glob("*/*.ipynb")):
         for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type not in kinds:
+                continue
             inside = False
             for line in cell.source.splitlines():
                 if "### BEGIN SOLUTION" in line:
                     inside = True
                 elif "### END SOLUTION" in line:
                     inside = False
-                elif inside and len(line.strip()) >= min_length and not line.strip().startswith("#"):
+                elif (inside and len(line.strip()) >= min_length
+                      and not line.strip().startswith("#") and line.strip() not in BOILERPLATE):
                     lines.append(line.strip())
     return list(dict.fromkeys(lines))
