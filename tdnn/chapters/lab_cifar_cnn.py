@@ -38,6 +38,7 @@ import warnings
 import numpy as np
 
 from tdnn.chapters import Limits, Part
+from tdnn.engine import compare as cmp
 from tdnn.engine.report import emit
 
 PARTS = {
@@ -282,29 +283,18 @@ def verdicts(facts: dict, args: dict) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _first_failure(vs):
-    return next(((p, c) for p, c, _, _ in vs if c != "ok"), None)
-
-
 def compare(part, got, expected) -> str | None:
     """``None`` when ``got``'s first failing property (and what it got there) is ``expected``'s:
     none for a correct model, so every property must hold; a known mistake's for its hint."""
     if not isinstance(got, dict) or not isinstance(expected, dict):
         return "expected a result of the test's form, got something else."
     args = expected["case"]
-    want = None if expected.get("ideal") else _first_failure(verdicts(expected, args))
+    want = None if expected.get("ideal") else cmp.first_failure(verdicts(expected, args))
     try:
         mine = verdicts(got, args)
     except (KeyError, TypeError, IndexError, ValueError, AttributeError):
         return "expected the facts this test reports, got an unreadable result."
-    if _first_failure(mine) == want:
-        return None
-    if want is not None:
-        return "a different outcome"
-    prop, _, exp, got_text = next(v for v in mine if v[1] != "ok")
-    if prop == "runs":
-        return got_text
-    return f"property '{prop}' fails.\n  expected: {exp}\n  got:      {got_text}"
+    return cmp.by_properties(mine, want)
 
 
 # ---------------------------------------------------------------- visible checks
@@ -332,5 +322,5 @@ def keras_observation(part: str, case: dict):
 def max_difference(a: dict, b: dict) -> float:
     """0 when both observations fail alike (never called: no Keras check)."""
     args = b["case"]
-    same = _first_failure(verdicts(a, args)) == _first_failure(verdicts(b, args))
+    same = cmp.first_failure(verdicts(a, args)) == cmp.first_failure(verdicts(b, args))
     return 0.0 if same else float("inf")

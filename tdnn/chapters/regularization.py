@@ -453,25 +453,14 @@ def verdicts(facts: dict, case: dict) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _first_failure(verdict_list):
-    return next(((p, c) for p, c, _, _ in verdict_list if c != "ok"), None)
-
-
 def _compare_dropout(got: dict, expected: dict) -> str | None:
     case = expected["case"]
-    want = _first_failure(verdicts(expected, case))
+    want = cmp.first_failure(verdicts(expected, case))
     try:
         mine = verdicts(got, case)
     except (KeyError, TypeError, IndexError):
         return "expected the facts a Dropout layer reports, got an unreadable result."
-    if _first_failure(mine) == want:
-        return None
-    if want is not None:  # matching a known mistake: any other outcome differs
-        return "a different outcome"
-    prop, cls, exp, got_text = next(v for v in mine if v[1] != "ok")
-    if prop == "runs":
-        return got_text
-    return f"property '{prop}' fails.\n  expected: {exp}\n  got:      {got_text}"
+    return cmp.by_properties(mine, want)
 
 
 def _compare_value(got: dict, expected: dict) -> str | None:
@@ -572,7 +561,7 @@ def max_difference(a: dict, b: dict) -> float:
     checks (same first failing property, or none), else infinity."""
     if a.get("kind") == "dropout":
         case = b["case"]
-        same = _first_failure(verdicts(a, case)) == _first_failure(verdicts(b, case))
+        same = cmp.first_failure(verdicts(a, case)) == cmp.first_failure(verdicts(b, case))
         return 0.0 if same else float("inf")
     if a.get("error") or b.get("error"):
         return float("inf")

@@ -37,6 +37,7 @@ import warnings
 import numpy as np
 
 from tdnn.chapters import Limits, Part
+from tdnn.engine import compare as cmp
 from tdnn.engine.report import emit
 
 PARTS = {
@@ -372,29 +373,18 @@ def _unfreeze_verdicts(facts, case):
     return out
 
 
-def _first_failure(vs):
-    return next(((p, c) for p, c, _, _ in vs if c != "ok"), None)
-
-
 def compare(part, got, expected) -> str | None:
     """``None`` when ``got``'s first failing property (and how it fails) is ``expected``'s:
     none for the solution, so every property must hold; a known mistake's for its hint."""
     if not isinstance(got, dict) or not isinstance(expected, dict):
         return "expected a result of the test's form, got something else."
     case = expected["case"]
-    want = _first_failure(verdicts(expected, case))
+    want = cmp.first_failure(verdicts(expected, case))
     try:
         mine = verdicts(got, case)
     except (KeyError, TypeError, IndexError, ValueError, AttributeError):
         return "expected the facts this test reports, got an unreadable result."
-    if _first_failure(mine) == want:
-        return None
-    if want is not None:
-        return "a different outcome"
-    prop, _, exp, got_text = next(v for v in mine if v[1] != "ok")
-    if prop == "runs":
-        return got_text
-    return f"property '{prop}' fails.\n  expected: {exp}\n  got:      {got_text}"
+    return cmp.by_properties(mine, want)
 
 
 # ---------------------------------------------------------------- visible checks

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import warnings
 
-from tdnn.chapters.transfer_learning import (_first_failure, _keras, _layers, reuse_facts,
-                                             unfreeze_facts, verdicts)
+from tdnn.chapters.transfer_learning import _keras, _layers, reuse_facts, unfreeze_facts, verdicts
+from tdnn.engine.compare import first_failure
 
 #: The Keras cross-check compares verdicts, not numbers: 0 when Keras' own recipe gives the
 #: same verdicts as the solution, infinity otherwise.
@@ -45,5 +45,5 @@ def keras_observation(part: str, case: dict):
 def max_difference(a: dict, b: dict) -> float:
     """0 when both observations pass the same property checks, else infinity."""
     case = b["case"]
-    same = _first_failure(verdicts(a, case)) == _first_failure(verdicts(b, case))
+    same = first_failure(verdicts(a, case)) == first_failure(verdicts(b, case))
     return 0.0 if same else float("inf")

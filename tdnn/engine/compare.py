@@ -58,3 +58,24 @@ def crash_or_contract(got: dict, expected: dict):
     if got.get("problem") and not expected.get("problem"):
         return got["problem"]
     return BOTH_RAN
+
+
+def first_failure(verdicts: list) -> tuple | None:
+    """``(property, how it failed)`` of the first failing verdict of a property-judged result
+    (verdicts are ``(property, status, expected, got)`` in report order, status ``"ok"`` when the
+    property holds), ``None`` when every property holds."""
+    return next(((p, status) for p, status, _, _ in verdicts if status != "ok"), None)
+
+
+def by_properties(mine: list, want: tuple | None) -> str | None:
+    """``None`` when a property-judged result fails first where its reference does (``want``:
+    ``None`` for a correct answer, so every property must hold; a known mistake's first failure,
+    for its hint); else the message naming the property, its bound and what came back."""
+    if first_failure(mine) == want:
+        return None
+    if want is not None:  # matching a known mistake: any other outcome differs
+        return "a different outcome"
+    prop, _, expected, got = next(v for v in mine if v[1] != "ok")
+    if prop == "runs":
+        return got
+    return f"property '{prop}' fails.\n  expected: {expected}\n  got:      {got}"

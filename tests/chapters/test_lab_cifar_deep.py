@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tdnn.chapters import lab_cifar_deep as lab
+from tdnn.engine import compare as cmp
 from tdnn.engine import references
 from tdnn.engine.report import collecting
 
@@ -29,7 +30,7 @@ def first_failures(hidden, part) -> dict:
     out = {}
     for _, accepted, mistakes in hidden[part]:
         for m in mistakes:
-            out.setdefault(m["name"], lab._first_failure(
+            out.setdefault(m["name"], cmp.first_failure(
                 lab.verdicts(m["observation"], accepted[0]))[0])
     return out
 
@@ -125,7 +126,7 @@ def test_the_issues_mistakes_fail_where_they_should(hidden):
     how = {}
     for _, accepted, mistakes in hidden["OneCycleScheduler"]:
         for m in mistakes:
-            how.setdefault(m["name"], lab._first_failure(
+            how.setdefault(m["name"], cmp.first_failure(
                 lab.verdicts(m["observation"], accepted[0]))[1])
     assert how == {"bug_never_updates": "constant", "bug_off_by_one": "one step ahead",
                    "bug_step_per_epoch": "restarts each epoch"}

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tdnn.chapters import transfer_learning as tl
+from tdnn.engine import compare as cmp
 from tdnn.engine import references
 from tdnn.engine.report import collecting
 
@@ -84,7 +85,7 @@ def test_the_issues_mistakes_fail_where_they_should(hidden):
     first = {}
     for label, accepted, mistakes in hidden["reuse_model"]:
         for m in mistakes:
-            first.setdefault(m["name"], tl._first_failure(
+            first.setdefault(m["name"], cmp.first_failure(
                 tl.verdicts(m["observation"], accepted[0]["case"]))[0])
     assert first == {"bug_shared_layers": "A unchanged by reuse_model",
                      "bug_keeps_output_layer": "number of layers",
