@@ -114,14 +114,16 @@ def test_the_driver_feedback_gives_the_reason(courses):
 def test_the_number_of_fresh_kernels_is_bounded(courses):
     """Does a notebook whose every part kills its kernel stop getting fresh kernels at the bound?"""
     nb = _autograded(courses["plain"], "every_part_exits")
-    solutions = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    solutions = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")
+                 and c["cell_type"] == "code"]
     died = [c for c in solutions if "The kernel died" in _errors(c)]
     assert len(died) == PLAIN_RESTARTS + 1
     given_up = solutions[PLAIN_RESTARTS + 1:]
     assert given_up and all("started no other" in _errors(c) for c in given_up)
     # the class grader's bound is one fresh kernel per part: every part got to run
     nb = _autograded(courses["driver"], "every_part_exits")
-    solutions = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    solutions = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")
+                 and c["cell_type"] == "code"]
     assert all("The kernel died" in _errors(c) for c in solutions)
 
 
