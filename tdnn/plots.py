@@ -95,6 +95,18 @@ def plot_trajectories(trajectories: Mapping[str, np.ndarray], f: Callable,
     return fig
 
 
+def _label_epoch_panel(ax, metric: str, log_scale: Sequence[str]) -> None:
+    """Axis labels, title, grid and (for metrics in ``log_scale``) a log y axis of one panel of
+    a metric against the epoch."""
+    label = METRIC_LABELS.get(metric, metric)
+    if metric in log_scale:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(label)
+    ax.set_title(label[0].upper() + label[1:])
+    ax.grid(alpha=0.3)
+
+
 def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]],
                          metrics: Sequence[str] = ("loss", "val_accuracy"),
                          log_scale: Sequence[str] = (), title: str | None = None) -> Figure:
@@ -113,13 +125,7 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]],
             values = np.asarray(history[metric], dtype=float)
             ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, color=color,
                     label=name)
-        label = METRIC_LABELS.get(metric, metric)
-        if metric in log_scale:
-            ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
-        ax.set_title(label[0].upper() + label[1:])
-        ax.grid(alpha=0.3)
+        _label_epoch_panel(ax, metric, log_scale)
     axes[0, -1].legend(loc="best", fontsize=9)
     if title:
         fig.suptitle(title)
@@ -239,13 +245,7 @@ def plot_seed_bands(curves: Mapping[str, Mapping[str, np.ndarray]],
                             alpha=0.18, linewidth=0)
             ax.plot(epochs, values.mean(axis=0), linestyle=style, marker=marker, markersize=4,
                     color=color, label=name)
-        label = METRIC_LABELS.get(metric, metric)
-        if metric in log_scale:
-            ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
-        ax.set_title(label[0].upper() + label[1:])
-        ax.grid(alpha=0.3)
+        _label_epoch_panel(ax, metric, log_scale)
     axes[0, -1].legend(loc="best", fontsize=8)
     if title:
         fig.suptitle(title)
