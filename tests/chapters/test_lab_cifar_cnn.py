@@ -40,9 +40,7 @@ def variant_fns():
 
 @pytest.fixture(scope="module")
 def hidden_expected():
-    results = references.load("lab_cifar_cnn")["notebooks"]["lab_cifar_cnn"]
-    return [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-            for r in results["test_build_cnn_hidden"]["results"]]
+    return cells.hidden_expected("lab_cifar_cnn")["build_cnn"]
 
 
 # ---------------------------------------------------------------- cases

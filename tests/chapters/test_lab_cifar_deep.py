@@ -14,15 +14,15 @@ from tdnn.engine import compare as cmp
 from tdnn.engine import references
 from tdnn.engine.report import collecting
 
+from . import cells
+
 PARTS = list(lab.PARTS)
 
 
 @pytest.fixture(scope="module")
 def hidden():
     """``{part: [(label, accepted, mistakes)]}`` from the committed reference file."""
-    cells = references.load("lab_cifar_deep")["notebooks"]["lab_cifar_deep"]
-    return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in cells[f"test_{part}_hidden"]["results"]] for part in PARTS}
+    return cells.hidden_expected("lab_cifar_deep")
 
 
 def first_failures(hidden, part) -> dict:

@@ -26,9 +26,7 @@ def variants(part, kind):
 @pytest.fixture(scope="module")
 def hidden_expected():
     """``{part: [(label, accepted observations, mistakes)]}`` from the committed reference file."""
-    results = references.load("lab_mnist")["notebooks"]["lab_mnist"]
-    return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in results[f"test_{part}_hidden"]["results"]] for part in lab.PARTS}
+    return cells.hidden_expected("lab_mnist")
 
 
 # ---------------------------------------------------------------- cases

@@ -13,15 +13,15 @@ from tdnn.engine import compare as cmp
 from tdnn.engine import references
 from tdnn.engine.report import collecting
 
+from . import cells
+
 PARTS = list(tl.PARTS)
 
 
 @pytest.fixture(scope="module")
 def hidden():
     """``{part: [(label, accepted, mistakes)]}`` from the committed reference file."""
-    cells = references.load("transfer_learning")["notebooks"]["transfer_learning"]
-    return {part: [(r["label"], [a["observation"] for a in r["accepted"]], r["mistakes"])
-                   for r in cells[f"test_{part}_hidden"]["results"]] for part in PARTS}
+    return cells.hidden_expected("transfer_learning")
 
 
 def test_module_is_cheap_to_import():
