@@ -11,7 +11,8 @@ batch_norm=False, n_outputs=10, input_shape=(32, 32, 3))``
     rate the batch used to ``rates`` and its loss to ``losses`` (one entry per batch).
 ``OneCycleScheduler(total_steps, max_lr, start_lr=None, last_lr=None)``
     a callback that before each batch (counted from 0 across epochs) sets the learning rate to
-    ``one_cycle(step, total_steps, max_lr, start_lr, last_lr)``.
+    ``one_cycle(step, total_steps, max_lr, start_lr, last_lr)``, the lr_scheduling chapter's
+    1cycle rate, which the student brings into the notebook (a cell of its own, not graded).
 ``mc_dropout_predict(model, X, n_samples=100)``
     the average of ``n_samples`` calls ``model(X, training=True)``.
 
@@ -61,7 +62,8 @@ PARTS = {
         "OneCycleScheduler",
         "Count training steps from 0 across the whole run (the count must not restart with "
         "each epoch); before every batch, give the optimizer the 1cycle rate of the current "
-        "step, computed by one_cycle with the callback's settings, then advance the count.",
+        "step, computed by one_cycle with the callback's settings, then advance the count (and "
+        "check your one_cycle cell against the lr_scheduling exercise's tests).",
         judged="properties"),
     "mc_dropout_predict": Part(
         "mc_dropout_predict",
@@ -110,25 +112,6 @@ ONE_CYCLE_SPECS = [
 #: mc_dropout_predict: (n_samples or None for the default, dropout layer, rate, rows, features).
 MC_SPECS = [(None, "Dropout", 0.5, 5, 6), (1, "Dropout", 0.3, 4, 6),
             (7, "AlphaDropout", 0.2, 6, 5), (30, "Dropout", 0.2, 3, 7)]
-
-
-# ---------------------------------------------------------------- the scalar schedule
-
-def one_cycle(step, total_steps, max_lr, start_lr=None, last_lr=None):
-    """The 1cycle learning rate at one integer ``step`` (the lr_scheduling chapter's contract).
-
-    Scalar steps only: the lr_scheduling exercise asks for a version that also takes arrays, so
-    this one is no answer to it. With ``p = step / total_steps``: linear from ``start_lr`` to
-    ``max_lr`` up to ``p = 0.45``, back to ``start_lr`` at ``p = 0.9``, then to ``last_lr``.
-    """
-    start_lr = max_lr / 10 if start_lr is None else start_lr
-    last_lr = start_lr / 1000 if last_lr is None else last_lr
-    p = step / total_steps
-    if p <= 0.45:
-        return start_lr + (max_lr - start_lr) * p / 0.45
-    if p <= 0.9:
-        return max_lr + (start_lr - max_lr) * (p - 0.45) / 0.45
-    return start_lr + (last_lr - start_lr) * (p - 0.9) / 0.1
 
 
 # ---------------------------------------------------------------- cases (inputs only)
@@ -513,10 +496,13 @@ def _elr_verdicts(facts, case):
     return out
 
 
-def _one_cycle_verdicts(facts, case):
+def _one_cycle_verdicts(facts, ref):
+    """The rates every batch trained with, against the reference's (the solution's run on the
+    hidden case, or the rates a visible test worked out by hand). No 1cycle formula here: this
+    module ships to students, and the formula is the lr_scheduling chapter's graded exercise."""
+    case = ref["case"]
     total = case["batches"] * case["epochs"]
-    kw = {k: case[k] for k in ("total_steps", "max_lr", "start_lr", "last_lr") if k in case}
-    want = np.array([one_cycle(s, **kw) for s in range(total)])
+    want = np.asarray(ref["lr_used"], dtype=np.float64)
     used = facts["lr_used"]
     ok = _close(used, want, LR_RTOL)
     got = _list(used, k=total)
@@ -526,7 +512,7 @@ def _one_cycle_verdicts(facts, case):
         got += f"; first difference at batch {first} (step {first}): {used[first]:.6g} " \
                f"instead of {want[first]:.6g}"
         # How the rates are wrong, so that each known mistake keeps its own hint.
-        restarted = [one_cycle(i % case["batches"], **kw) for i in range(total)]
+        restarted = want[np.arange(total) % case["batches"]]
         if np.allclose(used, used[0], rtol=LR_RTOL, atol=0):
             how = "constant"
         elif _close(used[:-1], want[1:], LR_RTOL):
@@ -587,7 +573,7 @@ def verdicts(facts: dict, ref: dict) -> list[tuple[str, str, str, str]]:
     if kind == "ExponentialLearningRate":
         return _elr_verdicts(facts, case)
     if kind == "OneCycleScheduler":
-        return _one_cycle_verdicts(facts, case)
+        return _one_cycle_verdicts(facts, ref)
     return _mc_verdicts(facts, ref)
 
 
@@ -610,7 +596,7 @@ def compare(part, got, expected) -> str | None:
 
 def _check(part, what, facts, ref=None):
     emit(what, facts)
-    ref = ref or {"ideal": True, "kind": facts["kind"], "case": facts["case"]}
+    ref = {"ideal": True, "kind": facts["kind"], "case": facts["case"], **(ref or {})}
     message = compare(part, facts, ref)
     if message:
         raise AssertionError(f"{what}: {message}")
@@ -636,14 +622,17 @@ def check_exponential_lr(cls, factor, lr0=0.01, n=6, batch_size=2, epochs=2,
     return _check("ExponentialLearningRate", what, facts)
 
 
-def check_one_cycle_scheduler(cls, n=8, batch_size=2, epochs=2, what="OneCycleScheduler",
-                              **kwargs):
-    """A visible test: trains a tiny model with ``cls(**kwargs)`` for ``total_steps`` batches."""
+def check_one_cycle_scheduler(cls, expected, n=8, batch_size=2, epochs=2,
+                              what="OneCycleScheduler", **kwargs):
+    """A visible test: trains a tiny model with ``cls(**kwargs)`` for ``n // batch_size``
+    batches per epoch and checks the rate each batch trained with against ``expected`` (the
+    rates the test cell works out by hand, one per batch)."""
     case = {"kwargs": kwargs, "n": n, "batch_size": batch_size, "epochs": epochs, "seed": 13}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         facts = one_cycle_facts(cls, case)
-    return _check("OneCycleScheduler", what, facts)
+    return _check("OneCycleScheduler", what, facts,
+                  {"lr_used": np.asarray(expected, dtype=np.float64)})
 
 
 def check_mc_dropout(fn, n_samples=None, rows=4, what="mc_dropout_predict"):
@@ -667,28 +656,19 @@ def check_mc_dropout(fn, n_samples=None, rows=4, what="mc_dropout_predict"):
 # ---------------------------------------------------------------- the Keras cross-check
 
 def keras_observation(part: str, case: dict):
-    """The learning rates Keras' own tools give on the case: ``ExponentialDecay(lr0,
-    decay_steps=1, decay_rate=factor)`` for the LR finder, and ``LearningRateScheduler`` over
-    ``total_steps`` one-batch epochs (so that an epoch is a step) for 1cycle. The model and MC
+    """The learning rates Keras' own ``ExponentialDecay(lr0, decay_steps=1,
+    decay_rate=factor)`` gives the LR finder's batches. 1cycle's cross-check needs the 1cycle
+    formula, an answer, so it lives in :mod:`tdnn.crosscheck.lab_cifar_deep`; the model and MC
     dropout have no Keras counterpart."""
     keras = _keras()
+    if part != "ExponentialLearningRate":
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if part == "ExponentialLearningRate":
-            schedule = keras.optimizers.schedules.ExponentialDecay(
-                case["lr0"], decay_steps=1, decay_rate=case["factor"])
-            probe, _ = _fit(keras.callbacks.Callback(), case,
-                            _optimizer(case["optimizer"], schedule))
-            return {"kind": part, "lr_used": np.array(probe.lr_used)}
-        if part == "OneCycleScheduler":
-            kw = case["kwargs"]
-            total = case["n"] // case["batch_size"] * case["epochs"]
-            sched = keras.callbacks.LearningRateScheduler(
-                lambda epoch, lr: one_cycle(epoch, **kw))
-            probe, _ = _fit(sched, case, _optimizer("sgd", 1.0), epochs=total,
-                            batch_size=case["n"])
-            return {"kind": part, "lr_used": np.array(probe.lr_used)}
-    return None
+        schedule = keras.optimizers.schedules.ExponentialDecay(
+            case["lr0"], decay_steps=1, decay_rate=case["factor"])
+        probe, _ = _fit(keras.callbacks.Callback(), case, _optimizer(case["optimizer"], schedule))
+    return {"kind": part, "lr_used": np.array(probe.lr_used)}
 
 
 def max_difference(a: dict, b: dict) -> float:

@@ -3,6 +3,7 @@ answers, is its comparison two-sided on the committed references, do its failure
 the property, and do its visible checks report before they assert?"""
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from tdnn.chapters import lab_cifar_deep as lab
+from tdnn.crosscheck import lab_cifar_deep as crosscheck
 from tdnn.engine import compare as cmp
 from tdnn.engine import references
 from tdnn.engine.report import collecting
@@ -78,13 +80,19 @@ def test_cases_cover_what_the_issue_names():
         "Dropout", "AlphaDropout"}
 
 
-def test_one_cycle_follows_the_lr_scheduling_contract():
-    """The scalar 1cycle the lab provides, at its phase ends (values worked out by hand)."""
-    assert lab.one_cycle(0, 100, 1.0) == pytest.approx(0.1)
-    assert lab.one_cycle(45, 100, 1.0) == pytest.approx(1.0)
-    assert lab.one_cycle(90, 100, 1.0) == pytest.approx(0.1)
-    assert lab.one_cycle(100, 100, 1.0) == pytest.approx(1e-4)
-    assert lab.one_cycle(95, 100, 0.5, start_lr=0.1, last_lr=0.0) == pytest.approx(0.05)
+def test_the_crosschecks_one_cycle_follows_the_lr_scheduling_contract():
+    """The instructor-side 1cycle Keras is fed with, at its phase ends (worked out by hand)."""
+    assert crosscheck.one_cycle_rate(0, 100, 1.0) == pytest.approx(0.1)
+    assert crosscheck.one_cycle_rate(45, 100, 1.0) == pytest.approx(1.0)
+    assert crosscheck.one_cycle_rate(90, 100, 1.0) == pytest.approx(0.1)
+    assert crosscheck.one_cycle_rate(100, 100, 1.0) == pytest.approx(1e-4)
+    assert crosscheck.one_cycle_rate(95, 100, 0.5, start_lr=0.1, last_lr=0.0) == pytest.approx(0.05)
+
+
+def test_the_module_students_get_holds_no_1cycle_formula():
+    """The chapter module ships in the student edition; 1cycle is lr_scheduling's exercise."""
+    assert not hasattr(lab, "one_cycle")
+    assert "0.45" not in inspect.getsource(lab)
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -189,11 +197,12 @@ def test_visible_check_reports_before_it_asserts():
     import keras
     bug = references.variant_sources("lab_cifar_deep", "OneCycleScheduler", "bug")[
         "bug_off_by_one"]
-    namespace = {"keras": keras, "one_cycle": lab.one_cycle}
+    namespace = {"keras": keras, "one_cycle": crosscheck.one_cycle_rate}
     exec(bug, namespace)
+    expected = [crosscheck.one_cycle_rate(step, 8, 0.1) for step in range(8)]
     with collecting() as results, pytest.raises(AssertionError) as err:
-        lab.check_one_cycle_scheduler(namespace["OneCycleScheduler"], total_steps=8, max_lr=0.1,
-                                      what="visible")
+        lab.check_one_cycle_scheduler(namespace["OneCycleScheduler"], expected, total_steps=8,
+                                      max_lr=0.1, what="visible")
     assert [label for label, _ in results] == ["visible"]
     assert "learning rate at each batch" in str(err.value) and "first difference at batch 0" \
         in str(err.value)

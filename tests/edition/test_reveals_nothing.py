@@ -82,17 +82,11 @@ def reference_values() -> tuple[set[str], set[str]]:
     return numbers - stated, {a for a in arrays if len(a) >= 16}
 
 
-#: Known leaks, kept visible until they are designed away: a helper a later notebook needs that is
-#: an earlier chapter's graded function. A file listed here may leak; the test says when one no
-#: longer does.
-KNOWN_LEAKS = {
-    # The batch-norm notebook's visible test needs a centred-difference gradient, which is
-    # vanishing_gradients' graded numerical_gradient; the batch-norm check imports it from here.
-    "tdnn/chapters/batch_norm.py",
-    # The CIFAR lab's OneCycleScheduler calls a scalar one_cycle this module provides, which is
-    # lr_scheduling's graded one_cycle for scalar steps.
-    "tdnn/chapters/lab_cifar_deep.py",
-}
+#: Known leaks, kept visible until they are designed away: a file listed here may leak; the test
+#: says when one no longer does. None today: batch norm's visible check compares directional
+#: rates instead of shipping vanishing_gradients' numerical_gradient, and the CIFAR lab's
+#: callback calls the student's own one_cycle.
+KNOWN_LEAKS: set[str] = set()
 
 
 def leaks(files: dict[Path, str], lines, numbers, arrays, root: Path) -> dict[str, list[str]]:
