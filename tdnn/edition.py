@@ -100,7 +100,9 @@ def is_myst_notebook(path: Path) -> bool:
 
 
 def code_of(path: Path) -> list[str]:
-    """The code cells of a page or notebook."""
+    """The code cells of a page or notebook (a Python file is one cell)."""
+    if path.suffix == ".py":
+        return [path.read_text()]
     if path.suffix == ".ipynb":
         nb = nbformat.read(path, as_version=4)
     elif is_myst_notebook(path):
@@ -329,7 +331,8 @@ def build(out: Path = OUT) -> Path:
             shutil.copy2(source, out / rel)
             if is_myst_notebook(source):
                 pair(source, (out / rel).with_suffix(".ipynb"))
-    for module in helper_modules(sources + released):
+    # The book's extensions import helpers too (the late rule the students' page states).
+    for module in helper_modules(sources + released + sorted(paths.ROOT.glob("book/_ext/*.py"))):
         _copy(module.relative_to(paths.ROOT).as_posix(), out)
     version = importlib.metadata.version("tdnn")
     (out / "pyproject.toml").write_text(PYPROJECT.format(version=version))

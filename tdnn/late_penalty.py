@@ -21,15 +21,17 @@ import math
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float
 
+from tdnn import late_policy
+
 SECONDS_PER_DAY = 86400
 
 
 class DailyLatePenalty(LateSubmissionPlugin):
     """``per_day`` of the notebook's score for each started day late, at most ``cap`` of it."""
 
-    per_day = Float(0.10, help="Share of the score lost for each day, or part of a day, late.",
+    per_day = Float(late_policy.PER_DAY, help="Share of the score lost for each day, or part of a day, late.",
                     min=0.0, max=1.0).tag(config=True)
-    cap = Float(0.50, help="The largest share of the score a late submission can lose.",
+    cap = Float(late_policy.CAP, help="The largest share of the score a late submission can lose.",
                 min=0.0, max=1.0).tag(config=True)
 
     def late_submission_penalty(self, student_id: str, score: float,

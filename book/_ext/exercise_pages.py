@@ -9,7 +9,8 @@ notebook a student submits.
   ``exercises/``) offers that student notebook, the ``.ipynb`` to hand in, as its download
   instead of its own Markdown source (sphinx-book-theme 1.1 offers a page's source).
 - ``{{ launch_services }}`` in a page names the services its launch buttons offer: "Colab or
-  Binder", and the course's JupyterHub only where ``launch_buttons.jupyterhub_url`` is set.
+  Binder", and the course's JupyterHub only where ``launch_buttons.jupyterhub_url`` is set;
+  ``{{ late_per_day }}`` and ``{{ late_cap }}`` state the late rule from :mod:`tdnn.late_policy`.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import yaml
 from docutils import nodes
+
+from tdnn import late_policy
 
 
 def _toc(app) -> dict:
@@ -75,15 +78,18 @@ def _download_the_notebook(app, pagename, templatename, context, doctree):
             }] + [b for b in group["buttons"] if b.get("label") == "download-pdf-button"]
 
 
-def _launch_services(app, config):
+def _substitutions(app, config):
     launch = (config.html_theme_options or {}).get("launch_buttons", {})
     services = ("Colab, Binder or your course's JupyterHub" if launch.get("jupyterhub_url")
                 else "Colab or Binder")
-    config.myst_substitutions = {**(config.myst_substitutions or {}), "launch_services": services}
+    config.myst_substitutions = {
+        **(config.myst_substitutions or {}), "launch_services": services,
+        "late_per_day": late_policy.percent(late_policy.PER_DAY),
+        "late_cap": late_policy.percent(late_policy.CAP)}
 
 
 def setup(app):
-    app.connect("config-inited", _launch_services)
+    app.connect("config-inited", _substitutions)
     # After Sphinx's own title collector (priority 500) has read the heading.
     app.connect("doctree-read", _title_from_toc, priority=900)
     # After sphinx-book-theme has added its download buttons (priority 501).

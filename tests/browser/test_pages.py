@@ -122,3 +122,17 @@ def test_screenshot_saved_for_review(student, html_page):
     student.visit(html_page)
     shot = built_book.SCREENSHOTS / (html_page.removesuffix(".html").replace("/", "__") + ".png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_students_page_states_the_late_rule_the_grader_applies(student):
+    """The late rule on the students' page is the plugin's default, inserted, not typed."""
+    from tdnn import late_policy
+    from tdnn.late_penalty import DailyLatePenalty
+
+    traits = DailyLatePenalty.class_traits()
+    assert (traits["per_day"].default_value, traits["cap"].default_value) == (
+        late_policy.PER_DAY, late_policy.CAP)
+    text = " ".join(student.visit("book/getting_the_exercises.html").text.split())
+    assert f"loses {late_policy.percent(late_policy.PER_DAY)} of its score" in text, text
+    assert f"at most {late_policy.percent(late_policy.CAP)} of it" in text, text
+    assert "{{" not in text

@@ -28,6 +28,19 @@ PASSED = "Success! Your notebook passes all the tests."
 FAILED = re.compile(r"VALIDATION FAILED ON (\d+) CELL")
 
 
+def python_for_others() -> tuple[list[str], dict[str, str]]:
+    """An interpreter other OS users may run, with this environment's packages. The test's own
+    may sit in a folder only its owner can enter (pyenv under /root); the system's Python of the
+    same version runs the same wheels, given the environment's site-packages and the course."""
+    import site
+
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system.exists():
+        return [sys.executable], {}
+    return [str(system)], {"PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[2]), *site.getsitepackages()])}
+
+
 def instructor(root: Path, exchange: Path, *args: str):
     """The real ``nbgrader *args`` in the course copy's ``autograder/``, on this exchange."""
     return course.run_nbgrader(root, *args, f"--Exchange.root={exchange}")
@@ -39,6 +52,8 @@ class Student:
     home: Path
     exchange: Path
     assignment: str
+    #: The OS user (and group) this student's commands run as; None: the test's own.
+    uid: int | None = None
 
     def __post_init__(self):
         self.home.mkdir(parents=True)
@@ -47,6 +62,21 @@ class Student:
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
             f"c.Exchange.root = {str(self.exchange)!r}\n"
             f"c.CourseDirectory.student_id = {self.id!r}\n")
+        if self.uid is not None:
+            os.chown(self.home, self.uid, self.uid)
+            os.chown(self.home / "nbgrader_config.py", self.uid, self.uid)
+
+    def run_as(self) -> dict:
+        """``subprocess.run``'s arguments that make a command this student's OS user's."""
+        return {} if self.uid is None else {"user": self.uid, "group": self.uid,
+                                             "extra_groups": []}
+
+    def python(self) -> tuple[list[str], dict[str, str]]:
+        """The interpreter this student runs, and the environment it needs: the test's own, or
+        for another OS user :func:`python_for_others`."""
+        if self.uid is None:
+            return [sys.executable], {}
+        return python_for_others()
 
     @property
     def notebook(self) -> Path:
@@ -55,10 +85,12 @@ class Student:
     def sitting(self, steps: list[dict]) -> list[dict]:
         """Run ``steps`` (see tests/exchange/session.py) as this student: in their home, with
         their HOME (so their own cache); each nbgrader command must succeed."""
+        python, python_env = self.python()
         env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_")}
-        env.update(nbgrader_cli.env(HOME=str(self.home)))
-        done = subprocess.run([sys.executable, str(SESSION)], input=json.dumps(steps),
-                              cwd=self.home, env=env, capture_output=True, text=True, timeout=300)
+        env.update(nbgrader_cli.env(HOME=str(self.home)), **python_env)
+        done = subprocess.run([*python, str(SESSION)], input=json.dumps(steps),
+                              cwd=self.home, env=env, capture_output=True, text=True, timeout=300,
+                              **self.run_as())
         assert done.returncode == 0, f"{self.id}'s sitting crashed:\n{done.stderr[-3000:]}"
         results = json.loads(done.stdout)
         for r in results:
