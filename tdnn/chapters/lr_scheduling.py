@@ -55,8 +55,8 @@ PARTS = {
     "piecewise_constant": Part(
         "piecewise_constant",
         "values[i] where i is the number of boundaries <= step (so the value changes *at* a "
-        "boundary), for every element of an array of steps: e.g. "
-        "np.asarray(values)[np.searchsorted(boundaries, step, side='right')]."),
+        "boundary), for every element of an array of steps (np.searchsorted counts them for "
+        "a whole array: mind which side it takes at a boundary)."),
     "one_cycle": Part(
         "one_cycle",
         "With p = step / total_steps: linear from start_lr up to max_lr for p <= 0.45, linear back "
