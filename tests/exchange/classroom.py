@@ -28,19 +28,6 @@ PASSED = "Success! Your notebook passes all the tests."
 FAILED = re.compile(r"VALIDATION FAILED ON (\d+) CELL")
 
 
-def python_for_others() -> tuple[list[str], dict[str, str]]:
-    """An interpreter other OS users may run, with this environment's packages. The test's own
-    may sit in a folder only its owner can enter (pyenv under /root); the system's Python of the
-    same version runs the same wheels, given the environment's site-packages and the course."""
-    import site
-
-    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
-    if not system.exists():
-        return [sys.executable], {}
-    return [str(system)], {"PYTHONPATH": os.pathsep.join(
-        [str(Path(__file__).resolve().parents[2]), *site.getsitepackages()])}
-
-
 def instructor(root: Path, exchange: Path, *args: str):
     """The real ``nbgrader *args`` in the course copy's ``autograder/``, on this exchange."""
     return course.run_nbgrader(root, *args, f"--Exchange.root={exchange}")
@@ -66,17 +53,18 @@ class Student:
             os.chown(self.home, self.uid, self.uid)
             os.chown(self.home / "nbgrader_config.py", self.uid, self.uid)
 
-    def run_as(self) -> dict:
-        """``subprocess.run``'s arguments that make a command this student's OS user's."""
-        return {} if self.uid is None else {"user": self.uid, "group": self.uid,
-                                             "extra_groups": []}
+    def command(self, *args: str) -> list[str]:
+        """``args`` as this student runs them: as their OS user when they have one.
 
-    def python(self) -> tuple[list[str], dict[str, str]]:
-        """The interpreter this student runs, and the environment it needs: the test's own, or
-        for another OS user :func:`python_for_others`."""
+        The course's Python lives in folders only their owner may enter (pyenv under /root, a
+        CI checkout in a private temporary folder), so another user could not even start it. The
+        student's process therefore keeps one capability, CAP_DAC_READ_SEARCH: it may read and
+        search any folder, but every write (fetching into their home, submitting into the
+        exchange's inbound) is checked against their own uid, and what they write is theirs."""
         if self.uid is None:
-            return [sys.executable], {}
-        return python_for_others()
+            return list(args)
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", *args]
 
     @property
     def notebook(self) -> Path:
@@ -85,12 +73,10 @@ class Student:
     def sitting(self, steps: list[dict]) -> list[dict]:
         """Run ``steps`` (see tests/exchange/session.py) as this student: in their home, with
         their HOME (so their own cache); each nbgrader command must succeed."""
-        python, python_env = self.python()
         env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_")}
-        env.update(nbgrader_cli.env(HOME=str(self.home)), **python_env)
-        done = subprocess.run([*python, str(SESSION)], input=json.dumps(steps),
-                              cwd=self.home, env=env, capture_output=True, text=True, timeout=300,
-                              **self.run_as())
+        env.update(nbgrader_cli.env(HOME=str(self.home)))
+        done = subprocess.run(self.command(sys.executable, str(SESSION)), input=json.dumps(steps),
+                              cwd=self.home, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"{self.id}'s sitting crashed:\n{done.stderr[-3000:]}"
         results = json.loads(done.stdout)
         for r in results:
