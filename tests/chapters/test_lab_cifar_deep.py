@@ -206,3 +206,29 @@ def test_visible_check_reports_before_it_asserts():
     assert [label for label, _ in results] == ["visible"]
     assert "learning rate at each batch" in str(err.value) and "first difference at batch 0" \
         in str(err.value)
+
+
+def _mc_variants(kind):
+    import keras
+    found = {}
+    for stem, source in references.variant_sources("lab_cifar_deep", "mc_dropout_predict",
+                                                   kind).items():
+        namespace = {"np": np, "keras": keras}
+        exec(source, namespace)
+        found[stem] = namespace["mc_dropout_predict"]
+    return found
+
+
+@pytest.mark.parametrize("n_samples", [None, 10])
+def test_mc_dropout_visible_check_is_both_sided_without_a_reference_average(n_samples):
+    """The visible check judges on a stand-in whose passes are known: every correct variant
+    passes it, every bug fails it with the mistake named."""
+    for stem, fn in _mc_variants("correct").items():
+        lab.check_mc_dropout(fn, n_samples=n_samples)
+    why = {"bug_one_pass": "one pass's output", "bug_stacked": "not the passes stacked",
+           "bug_training_false": "training=False", "bug_log_mean": "probabilities of the passes"}
+    bugs = _mc_variants("bug")
+    assert set(bugs) == set(why)
+    for stem, fn in bugs.items():
+        with pytest.raises(AssertionError, match=why[stem].replace("(", r"\(")):
+            lab.check_mc_dropout(fn, n_samples=n_samples)
