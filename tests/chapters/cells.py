@@ -9,9 +9,10 @@ from tdnn.engine import codec, references
 from tdnn.engine.notebook import solution_sources, strip_markers
 
 
-def define(source: str, name: str):
-    """What the cell ``source`` defines under ``name``."""
-    namespace = {"np": np}
+def define(source: str, name: str, **context):
+    """What the cell ``source`` defines under ``name`` (with ``context``, e.g. ``keras=keras``,
+    where the set-up cell imports more than NumPy)."""
+    namespace = {"np": np, **context}
     exec(compile(source, f"<{name}>", "exec"), namespace)
     return namespace[name]
 
@@ -22,10 +23,10 @@ def solution(assignment: str, part: str):
     return define(strip_markers(solution_sources(notebook)[part]), load(assignment).PARTS[part].name)
 
 
-def variants(assignment: str, part: str, kind: str) -> dict:
+def variants(assignment: str, part: str, kind: str, **context) -> dict:
     """``{stem: (object, source)}`` of the ``correct`` or ``bug`` variants of ``part``."""
     name = load(assignment).PARTS[part].name
-    return {stem: (define(src, name), src)
+    return {stem: (define(src, name, **context), src)
             for stem, src in references.variant_sources(assignment, part, kind).items()}
 
 

@@ -210,13 +210,8 @@ def test_visible_check_reports_before_it_asserts():
 
 def _mc_variants(kind):
     import keras
-    found = {}
-    for stem, source in references.variant_sources("lab_cifar_deep", "mc_dropout_predict",
-                                                   kind).items():
-        namespace = {"np": np, "keras": keras}
-        exec(source, namespace)
-        found[stem] = namespace["mc_dropout_predict"]
-    return found
+    return {stem: fn for stem, (fn, _) in
+            cells.variants("lab_cifar_deep", "mc_dropout_predict", kind, keras=keras).items()}
 
 
 @pytest.mark.parametrize("n_samples", [None, 10])
