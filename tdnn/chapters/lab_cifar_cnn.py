@@ -44,11 +44,12 @@ from tdnn.engine.report import emit
 PARTS = {
     "build_cnn": Part(
         "build_cnn",
-        "Per entry f of filters: Conv2D(f, 3, padding='same', strides=2 if downsample == "
-        "'stride' else 1, use_bias=(bn != 'before')); then BatchNormalization and ReLU for "
-        "bn='before', ReLU and BatchNormalization for bn='after', ReLU alone for None; then "
-        "MaxPooling2D(2) if downsample == 'maxpool'. After the blocks GlobalAveragePooling2D or "
-        "Flatten, then Dense(n_outputs, activation='softmax'). Return the model uncompiled.",
+        "One block per entry of filters: a 3x3 'same' convolution with that many filters "
+        "(stride 2 when downsample is 'stride'; no bias when batch normalization follows it), "
+        "batch normalization before or after the ReLU as bn says (or none), and a 2x2 max "
+        "pooling when downsample is 'maxpool'. After the blocks, global average pooling or "
+        "flattening as pooling says, and a softmax Dense layer of n_outputs units. Return the "
+        "model uncompiled.",
         judged="properties"),
 }
 

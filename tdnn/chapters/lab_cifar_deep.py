@@ -47,10 +47,10 @@ from tdnn.engine.report import emit
 PARTS = {
     "build_deep_mlp": Part(
         "build_deep_mlp",
-        "keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten()]), then "
-        "n_hidden times a Dense(n_neurons, kernel_initializer=initializer) with the activation "
-        "(with batch_norm: Dense(..., use_bias=False), BatchNormalization(), "
-        "Activation(activation)), then Dense(n_outputs, activation='softmax'); do not compile.",
+        "An input of input_shape, flattened; then n_hidden Dense layers of n_neurons units with "
+        "the given initializer and activation (with batch_norm: each Dense without its bias, "
+        "then batch normalization, then the activation as a layer of its own); then a softmax "
+        "Dense layer of n_outputs units. Do not compile it.",
         judged="properties"),
     "ExponentialLearningRate": Part(
         "ExponentialLearningRate",

@@ -62,7 +62,7 @@ PARTS = {
         "With p = step / total_steps: linear from start_lr up to max_lr for p <= 0.45, linear back "
         "down to start_lr for p <= 0.9, then linear to last_lr at p = 1; by default start_lr "
         "is a tenth of max_lr and last_lr a thousandth of start_lr; NumPy operations "
-        "(np.interp, np.where) so that arrays work."),
+        "so that an array of steps works."),
 }
 
 #: NumPy exercises run in seconds: a cell that takes a minute is a loop that will not end.

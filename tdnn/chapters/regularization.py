@@ -54,10 +54,11 @@ from tdnn.engine.report import emit
 PARTS = {
     "dropout": Part(
         "Dropout",
-        "Inverted dropout: in training, keep each element with probability 1 - rate "
-        "(mask = np.random.rand(*x.shape) > rate), store that boolean mask as self.mask, return "
-        "x * mask / (1 - rate); backward returns dout * self.mask / (1 - rate); with "
-        "train=False, return x unchanged.",
+        "Inverted dropout: in training, drop each element independently with probability "
+        "rate (one draw per element, from np.random), remember which ones were kept in "
+        "self.mask, and scale what is kept so that the expected value of the output equals x; "
+        "backward lets the gradient through exactly where the forward pass did, with the same "
+        "scale; with train=False the layer is the identity.",
         judged="properties"),
     "l2_penalty": Part(
         "l2_penalty",

@@ -37,9 +37,9 @@ SELU_SCALE = 1.0507009873554804934193349852946
 PARTS = {
     "numerical_gradient": Part(
         "numerical_gradient",
-        "For each element i: save x[i], set it to x[i] + h and evaluate f, set it to x[i] - h "
-        "and evaluate f, put x[i] back, and store (f_plus - f_minus) / (2*h). Return an array of "
-        "x's shape, and leave x as you found it."),
+        "A centred difference per element: move one element of x by +h and by -h, evaluate f "
+        "at both, divide their difference by 2h, and restore the element before the next one. "
+        "Return an array of x's shape, and leave x as you found it."),
     "leaky_relu": Part("leaky_relu", "x where x > 0, alpha * x elsewhere (alpha defaults to "
                        "0.01); return a new array of x's dtype and leave x unchanged."),
     "leaky_relu_grad": Part("leaky_relu_grad", "The derivative is 1 where x > 0 and alpha "
